@@ -1,0 +1,138 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// Every target builds in the Swift 6 language mode with strict concurrency, and
+// imports are internal unless a module says `public import` (its surface shows
+// in its imports).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Aviso",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "avisod", targets: ["avisod"]),
+        .executable(name: "aviso", targets: ["aviso"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        // Domain types and policies. No I/O: clock, randomness and gateways come in as protocols.
+        .target(
+            name: "AvisoCore",
+            dependencies: [
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // GRDB schema, migrations, repositories, the outbox and the audit chain.
+        .target(
+            name: "AvisoStore",
+            dependencies: [
+                "AvisoCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The real senders: the spool gateway (and later Twilio SMS, SMTP email).
+        .target(
+            name: "AvisoGateways",
+            dependencies: [
+                "AvisoCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Hummingbird routes: the JSON API under /v1/ and operations endpoints.
+        .target(
+            name: "AvisoServer",
+            dependencies: [
+                "AvisoCore",
+                "AvisoStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Configuration, template files, the dispatcher and the service wiring of avisod.
+        .target(
+            name: "AvisoDaemon",
+            dependencies: [
+                "AvisoCore",
+                "AvisoStore",
+                "AvisoGateways",
+                "AvisoServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "avisod",
+            dependencies: [
+                "AvisoDaemon",
+                "AvisoCore",
+                "AvisoStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The staff client: talks only to the daemon's HTTP API.
+        .target(
+            name: "AvisoClient",
+            dependencies: [
+                "AvisoCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "aviso",
+            dependencies: [
+                "AvisoClient",
+                "AvisoCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AvisoCoreTests",
+            dependencies: ["AvisoCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AvisoStoreTests",
+            dependencies: ["AvisoCore", "AvisoStore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AvisoServerTests",
+            dependencies: [
+                "AvisoCore", "AvisoStore", "AvisoServer", "AvisoDaemon", "AvisoGateways",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AvisoEndToEndTests",
+            dependencies: ["AvisoCore"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,364 @@
+public import Foundation
+
+// The JSON bodies of the HTTP API under /v1/ (docs/openapi.yaml), shared by
+// the server and the `aviso` client. Field names are the domain's words in
+// snake_case; unknown fields are rejected (G5).
+
+/// An RFC 9457 problem document.
+public struct Problem: Codable, Sendable, Equatable {
+    public var type: String
+    public var title: String
+    public var status: Int
+    public var detail: String
+    /// The input field at fault, as a JSON path, when there is one.
+    public var field: String?
+
+    public init(type: String, title: String, status: Int, detail: String, field: String? = nil) {
+        self.type = type
+        self.title = title
+        self.status = status
+        self.detail = detail
+        self.field = field
+    }
+}
+
+public struct CaseCreate: Codable, Sendable {
+    public var number: String
+    /// An offense code with a name in `Templates/<language>/terms.txt` (`armed_robbery`).
+    public var offense: String
+    public var unit: String
+    /// For staff only; never sent to a victim.
+    public var summary: String?
+
+    public init(number: String, offense: String, unit: String, summary: String? = nil) {
+        self.number = number
+        self.offense = offense
+        self.unit = unit
+        self.summary = summary
+    }
+}
+
+public struct CaseView: Codable, Sendable {
+    public var id: Int64
+    public var number: String
+    public var offense: String
+    public var unit: String
+    public var status: CaseStatus
+    public var summary: String?
+    public var createdAt: Date
+    public var victims: [VictimView]?
+
+    enum CodingKeys: String, CodingKey {
+        case id, number, offense, unit, status, summary, victims
+        case createdAt = "created_at"
+    }
+
+    public init(id: Int64, number: String, offense: String, unit: String, status: CaseStatus, summary: String?, createdAt: Date, victims: [VictimView]?) {
+        self.id = id
+        self.number = number
+        self.offense = offense
+        self.unit = unit
+        self.status = status
+        self.summary = summary
+        self.createdAt = createdAt
+        self.victims = victims
+    }
+}
+
+/// Consent as staff record it: how it was obtained and the wording read.
+public struct ConsentInput: Codable, Sendable {
+    public var state: ConsentState
+    /// `verbal` or `written` when staff record it.
+    public var method: ConsentMethod
+    /// The version of the consent wording shown or read (`2026-01`).
+    public var wordingVersion: String
+    /// The exact wording, when it is not the standard text of that version.
+    public var wording: String?
+    /// The language the wording was given in; defaults to the victim's.
+    public var language: LanguageTag?
+
+    enum CodingKeys: String, CodingKey {
+        case state, method, wording, language
+        case wordingVersion = "wording_version"
+    }
+
+    public init(state: ConsentState, method: ConsentMethod, wordingVersion: String, wording: String? = nil, language: LanguageTag? = nil) {
+        self.state = state
+        self.method = method
+        self.wordingVersion = wordingVersion
+        self.wording = wording
+        self.language = language
+    }
+}
+
+public struct ContactPointCreate: Codable, Sendable {
+    public var channel: Channel
+    public var address: String
+    public var consent: ConsentInput?
+
+    public init(channel: Channel, address: String, consent: ConsentInput?) {
+        self.channel = channel
+        self.address = address
+        self.consent = consent
+    }
+}
+
+public struct VictimCreate: Codable, Sendable {
+    public var displayName: String
+    public var language: String
+    public var timeZone: String
+    public var discreet: Bool?
+    public var staffNotes: String?
+    public var contactPoints: [ContactPointCreate]?
+
+    enum CodingKeys: String, CodingKey {
+        case language, discreet
+        case displayName = "display_name"
+        case timeZone = "time_zone"
+        case staffNotes = "staff_notes"
+        case contactPoints = "contact_points"
+    }
+
+    public init(displayName: String, language: String, timeZone: String, discreet: Bool? = nil, staffNotes: String? = nil, contactPoints: [ContactPointCreate]? = nil) {
+        self.displayName = displayName
+        self.language = language
+        self.timeZone = timeZone
+        self.discreet = discreet
+        self.staffNotes = staffNotes
+        self.contactPoints = contactPoints
+    }
+}
+
+/// Adds an existing victim (a victim in two cases is one victim) to a case.
+public struct CaseVictimLink: Codable, Sendable {
+    public var victimId: Int64
+
+    enum CodingKeys: String, CodingKey { case victimId = "victim_id" }
+
+    public init(victimId: Int64) { self.victimId = victimId }
+}
+
+public struct ConsentRecordView: Codable, Sendable {
+    public var id: Int64
+    public var state: ConsentState
+    public var method: ConsentMethod
+    public var actor: String
+    public var recordedAt: Date
+    public var wordingVersion: String?
+    public var wording: String?
+    public var language: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, state, method, actor, wording, language
+        case recordedAt = "recorded_at"
+        case wordingVersion = "wording_version"
+    }
+
+    public init(id: Int64, state: ConsentState, method: ConsentMethod, actor: String, recordedAt: Date, wordingVersion: String?, wording: String?, language: String) {
+        self.id = id
+        self.state = state
+        self.method = method
+        self.actor = actor
+        self.recordedAt = recordedAt
+        self.wordingVersion = wordingVersion
+        self.wording = wording
+        self.language = language
+    }
+}
+
+public struct ContactPointView: Codable, Sendable {
+    public var id: Int64
+    public var victimId: Int64
+    public var channel: Channel
+    public var address: String
+    public var consentState: ConsentState
+    public var consent: [ConsentRecordView]
+
+    enum CodingKeys: String, CodingKey {
+        case id, channel, address, consent
+        case victimId = "victim_id"
+        case consentState = "consent_state"
+    }
+
+    public init(id: Int64, victimId: Int64, channel: Channel, address: String, consentState: ConsentState, consent: [ConsentRecordView]) {
+        self.id = id
+        self.victimId = victimId
+        self.channel = channel
+        self.address = address
+        self.consentState = consentState
+        self.consent = consent
+    }
+}
+
+public struct VictimView: Codable, Sendable {
+    public var id: Int64
+    public var displayName: String
+    public var language: String
+    public var timeZone: String
+    public var discreet: Bool
+    public var staffNotes: String?
+    public var cases: [String]
+    public var contactPoints: [ContactPointView]
+
+    enum CodingKeys: String, CodingKey {
+        case id, language, discreet, cases
+        case displayName = "display_name"
+        case timeZone = "time_zone"
+        case staffNotes = "staff_notes"
+        case contactPoints = "contact_points"
+    }
+
+    public init(id: Int64, displayName: String, language: String, timeZone: String, discreet: Bool, staffNotes: String?, cases: [String], contactPoints: [ContactPointView]) {
+        self.id = id
+        self.displayName = displayName
+        self.language = language
+        self.timeZone = timeZone
+        self.discreet = discreet
+        self.staffNotes = staffNotes
+        self.cases = cases
+        self.contactPoints = contactPoints
+    }
+}
+
+public struct UpdateCreate: Codable, Sendable {
+    public var event: String
+    public var fields: UpdateFields?
+    /// When to send, ISO 8601; now when absent. Quiet hours still apply to routine events.
+    public var sendAt: String?
+
+    enum CodingKeys: String, CodingKey {
+        case event, fields
+        case sendAt = "send_at"
+    }
+
+    public init(event: String, fields: UpdateFields? = nil, sendAt: String? = nil) {
+        self.event = event
+        self.fields = fields
+        self.sendAt = sendAt
+    }
+}
+
+/// One message as the preview shows it, or as it was queued.
+public struct MessageView: Codable, Sendable {
+    public var id: Int64?
+    public var updateId: Int64?
+    public var caseNumber: String?
+    public var victimId: Int64
+    public var victimName: String?
+    public var contactPointId: Int64
+    public var channel: Channel
+    public var address: String?
+    public var language: String
+    public var event: Event
+    public var state: MessageState
+    public var subject: String?
+    public var body: String?
+    public var scheduledFor: Date
+    public var encoding: SMSEncoding?
+    public var segments: Int?
+    public var attempts: Int
+    public var lastError: String?
+    public var providerId: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, channel, address, language, event, state, subject, body, encoding, segments, attempts
+        case updateId = "update_id"
+        case caseNumber = "case_number"
+        case victimId = "victim_id"
+        case victimName = "victim_name"
+        case contactPointId = "contact_point_id"
+        case scheduledFor = "scheduled_for"
+        case lastError = "last_error"
+        case providerId = "provider_id"
+    }
+
+    public init(
+        id: Int64?, updateId: Int64?, caseNumber: String?, victimId: Int64, victimName: String?, contactPointId: Int64, channel: Channel,
+        address: String?, language: String, event: Event, state: MessageState, subject: String?, body: String?, scheduledFor: Date,
+        encoding: SMSEncoding?, segments: Int?, attempts: Int, lastError: String?, providerId: String?
+    ) {
+        self.id = id
+        self.updateId = updateId
+        self.caseNumber = caseNumber
+        self.victimId = victimId
+        self.victimName = victimName
+        self.contactPointId = contactPointId
+        self.channel = channel
+        self.address = address
+        self.language = language
+        self.event = event
+        self.state = state
+        self.subject = subject
+        self.body = body
+        self.scheduledFor = scheduledFor
+        self.encoding = encoding
+        self.segments = segments
+        self.attempts = attempts
+        self.lastError = lastError
+        self.providerId = providerId
+    }
+}
+
+public struct UpdateView: Codable, Sendable {
+    public var id: Int64?
+    public var caseNumber: String
+    public var event: Event
+    public var fields: UpdateFields?
+    public var state: UpdateState
+    public var createdBy: String?
+    public var createdAt: Date?
+    public var messages: [MessageView]
+
+    enum CodingKeys: String, CodingKey {
+        case id, event, fields, state, messages
+        case caseNumber = "case_number"
+        case createdBy = "created_by"
+        case createdAt = "created_at"
+    }
+
+    public init(id: Int64?, caseNumber: String, event: Event, fields: UpdateFields?, state: UpdateState, createdBy: String?, createdAt: Date?, messages: [MessageView]) {
+        self.id = id
+        self.caseNumber = caseNumber
+        self.event = event
+        self.fields = fields
+        self.state = state
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.messages = messages
+    }
+}
+
+public struct MessageList: Codable, Sendable {
+    public var messages: [MessageView]
+    public init(messages: [MessageView]) { self.messages = messages }
+}
+
+public struct StaffCreate: Codable, Sendable {
+    public var name: String
+    public var role: StaffRole
+    /// Languages the person speaks, BCP 47.
+    public var languages: [LanguageTag]?
+
+    public init(name: String, role: StaffRole, languages: [LanguageTag]? = nil) {
+        self.name = name
+        self.role = role
+        self.languages = languages
+    }
+}
+
+public struct StaffView: Codable, Sendable {
+    public var id: Int64
+    public var name: String
+    public var role: StaffRole
+    public var languages: [String]
+    /// Present only in the answer that created it: the token is shown once.
+    public var token: String?
+
+    public init(id: Int64, name: String, role: StaffRole, languages: [String], token: String?) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.languages = languages
+        self.token = token
+    }
+}

@@ -1,0 +1,63 @@
+public import Foundation
+
+/// A message handed to a gateway: everything it needs and nothing more.
+public struct OutboundMessage: Sendable, Equatable {
+    public var messageId: Int64
+    public var channel: Channel
+    /// The E.164 number or the email address.
+    public var to: String
+    public var language: String
+    public var subject: String?
+    public var body: String
+    /// The 1-based attempt number; greater than 1 on a retry.
+    public var attempt: Int
+
+    public init(messageId: Int64, channel: Channel, to: String, language: String, subject: String?, body: String, attempt: Int) {
+        self.messageId = messageId
+        self.channel = channel
+        self.to = to
+        self.language = language
+        self.subject = subject
+        self.body = body
+        self.attempt = attempt
+    }
+}
+
+/// What a gateway made of a hand-off.
+public enum GatewayOutcome: Sendable, Equatable {
+    /// Accepted by the provider; `providerId` is its message id.
+    case sent(providerId: String)
+    /// May work later (timeouts, 429, 5xx, connection refused): retried with backoff.
+    case transient(reason: String)
+    /// Will never work (invalid number, rejected address): failed at once.
+    case permanent(reason: String)
+}
+
+/// A sender for one or more channels. Implementations must be safe to call
+/// concurrently.
+public protocol MessageGateway: Sendable {
+    /// A short name for logs and metrics (`spool`, `twilio`, `smtp`).
+    var name: String { get }
+    func send(_ message: OutboundMessage) async -> GatewayOutcome
+}
+
+/// Exponential backoff with full jitter between attempts, up to a limit.
+public struct RetryPolicy: Sendable, Equatable {
+    public var maxAttempts: Int
+    public var baseDelay: TimeInterval
+    public var maxDelay: TimeInterval
+
+    public init(maxAttempts: Int = 8, baseDelay: TimeInterval = 30, maxDelay: TimeInterval = 3600) {
+        self.maxAttempts = maxAttempts
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+    }
+
+    /// The delay before the attempt after `attempt` (1-based), with jitter in
+    /// [delay/2, delay] so retries from a burst do not arrive together.
+    public func delay(after attempt: Int, using generator: inout some RandomNumberGenerator) -> TimeInterval {
+        let exponential = baseDelay * pow(2, Double(max(0, attempt - 1)))
+        let capped = min(maxDelay, exponential)
+        return Double.random(in: (capped / 2)...capped, using: &generator)
+    }
+}

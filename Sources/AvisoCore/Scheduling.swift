@@ -1,0 +1,41 @@
+public import Foundation
+
+/// The department-wide settings that shape every message.
+public struct MessagePolicy: Sendable {
+    /// The victim-local daytime window for routine messages (G7).
+    public var daytime: DaytimeWindow
+    /// Days before a hearing on which reminders go out (SPEC §4: 7 and 1).
+    public var reminderDays: [Int]
+    /// Minutes after victim-local midnight at which reminders go out (10:00).
+    public var reminderMinute: Int
+    /// The number victims call, filled in as `contact_phone`.
+    public var contactPhone: String
+    /// The department's own time zone: hearing times without an offset are in it.
+    public var departmentZone: TimeZone
+
+    public init(
+        daytime: DaytimeWindow = .default, reminderDays: [Int] = [7, 1], reminderMinute: Int = 10 * 60,
+        contactPhone: String, departmentZone: TimeZone
+    ) {
+        self.daytime = daytime
+        self.reminderDays = reminderDays
+        self.reminderMinute = reminderMinute
+        self.contactPhone = contactPhone
+        self.departmentZone = departmentZone
+    }
+}
+
+/// Formats dates and times for a victim: their language's conventions, their time zone.
+public enum LocalFormat {
+    public static func date(_ date: Date, language: LanguageTag, zone: TimeZone) -> String {
+        var style = Date.FormatStyle(date: .complete, time: .omitted, locale: Locale(identifier: language.value), timeZone: zone)
+        style.calendar = Calendar(identifier: .gregorian)
+        return date.formatted(style)
+    }
+
+    public static func time(_ date: Date, language: LanguageTag, zone: TimeZone) -> String {
+        var style = Date.FormatStyle(date: .omitted, time: .shortened, locale: Locale(identifier: language.value), timeZone: zone)
+        style.calendar = Calendar(identifier: .gregorian)
+        return date.formatted(style)
+    }
+}

@@ -1,0 +1,220 @@
+public import Foundation
+
+/// A victim as the planner sees them: language, zone, mode, and the contact
+/// points that have consent.
+public struct Recipient: Sendable {
+    public var victimId: Int64
+    public var language: LanguageTag
+    public var timeZone: TimeZone
+    public var discreet: Bool
+    public var contactPoints: [RecipientAddress]
+
+    public init(victimId: Int64, language: LanguageTag, timeZone: TimeZone, discreet: Bool, contactPoints: [RecipientAddress]) {
+        self.victimId = victimId
+        self.language = language
+        self.timeZone = timeZone
+        self.discreet = discreet
+        self.contactPoints = contactPoints
+    }
+}
+
+/// One consented contact point of a recipient.
+public struct RecipientAddress: Sendable {
+    public var contactPointId: Int64
+    public var channel: Channel
+
+    public init(contactPointId: Int64, channel: Channel) {
+        self.contactPointId = contactPointId
+        self.channel = channel
+    }
+}
+
+/// What messages need to know about the case.
+public struct CaseFacts: Sendable {
+    public var number: String
+    /// The offense code (`armed_robbery`), translated through `terms.txt`.
+    public var offense: String
+
+    public init(number: String, offense: String) {
+        self.number = number
+        self.offense = offense
+    }
+}
+
+/// A hearing announced by an earlier update, for `court_date_changed` and `hearing_cancelled`.
+public struct Hearing: Sendable {
+    public var startsAt: Date
+    public var place: String
+
+    public init(startsAt: Date, place: String) {
+        self.startsAt = startsAt
+        self.place = place
+    }
+}
+
+/// One message the planner decided to send: rendered, addressed and scheduled.
+public struct PlannedMessage: Sendable, Equatable {
+    public var victimId: Int64
+    public var contactPointId: Int64
+    public var channel: Channel
+    /// The template folder that rendered it (`es` for a victim who prefers `es-MX`).
+    public var language: String
+    public var event: Event
+    public var subject: String?
+    public var body: String
+    public var dueAt: Date
+    public var sms: SMSEncoding.Measure?
+}
+
+/// Turns an update into messages: one per consented contact point, in the
+/// victim's language, scheduled around quiet hours, with court reminders.
+/// Pure: the caller supplies the clock's reading and loads what it needs.
+public struct UpdatePlanner: Sendable {
+    public var catalog: TemplateCatalog
+    public var policy: MessagePolicy
+
+    public init(catalog: TemplateCatalog, policy: MessagePolicy) {
+        self.catalog = catalog
+        self.policy = policy
+    }
+
+    /// Plans every message of an update. Every missing translation among the
+    /// recipients is reported at once, and then nothing is planned (G6).
+    public func plan(
+        event: Event, fields: ValidatedFields, caseFacts: CaseFacts, recipients: [Recipient], previousHearing: Hearing?,
+        sendAt requested: Date?, now: Date
+    ) throws(AvisoError) -> [PlannedMessage] {
+        if let startsAt = fields.startsAt, startsAt <= now, event == .courtDate || event == .courtDateChanged || event == .bondHearing {
+            throw .invalid("fields.starts_at", "The hearing time \(ISO8601DateFormatter().string(from: startsAt)) is in the past. Give the date and time of the coming hearing.")
+        }
+        if let requested, requested > now.addingTimeInterval(366 * 86400) {
+            throw .invalid("send_at", "send_at is more than a year away. Queue the update closer to the time.")
+        }
+        let base = max(requested ?? now, now)
+        var messages: [PlannedMessage] = []
+        var missing: [String] = []
+        for recipient in recipients {
+            let templateEvent = recipient.discreet ? Event.discreet : event
+            for address in recipient.contactPoints {
+                do {
+                    var context = try caseContext(caseFacts, event: templateEvent, language: recipient.language)
+                    try addEventContext(
+                        &context, event: templateEvent, fields: fields, previousHearing: previousHearing, recipient: recipient)
+                    let due = policy.daytime.earliestSend(at: base, in: recipient.timeZone, urgent: event.isUrgent)
+                    messages.append(try message(templateEvent, context: context, recipient: recipient, address: address, dueAt: due))
+                    if !recipient.discreet, event == .courtDate || event == .courtDateChanged, let startsAt = fields.startsAt {
+                        messages += try reminders(for: startsAt, after: due, context: context, recipient: recipient, address: address)
+                    }
+                } catch where error.kind == .missingTranslation {
+                    missing.append(error.detail)
+                }
+            }
+        }
+        guard missing.isEmpty else {
+            let unique = Array(Set(missing)).sorted()
+            throw AvisoError(
+                .missingTranslation, title: "Missing translation",
+                detail: "Nothing was queued: \(unique.count == 1 ? "a translation is" : "translations are") missing for the victims of case \(caseFacts.number).\n" + unique.joined(separator: "\n"))
+        }
+        return messages
+    }
+
+    /// A system message (welcome, confirmations, help, reply_ack) for one contact point.
+    public func systemMessage(
+        _ event: Event, recipient: Recipient, address: RecipientAddress, now: Date, respectQuietHours: Bool
+    ) throws(AvisoError) -> PlannedMessage {
+        let templateEvent = event == .welcome && recipient.discreet ? Event.discreet : event
+        let context = try commonContext(language: recipient.language)
+        let due = policy.daytime.earliestSend(at: now, in: recipient.timeZone, urgent: !respectQuietHours)
+        return try message(templateEvent, context: context, recipient: recipient, address: address, dueAt: due, loggedAs: event)
+    }
+
+    func message(
+        _ event: Event, context: [String: Any], recipient: Recipient, address: RecipientAddress, dueAt: Date, loggedAs: Event? = nil
+    ) throws(AvisoError) -> PlannedMessage {
+        let rendered = try catalog.render(event, address.channel, language: recipient.language, context: context)
+        return PlannedMessage(
+            victimId: recipient.victimId, contactPointId: address.contactPointId, channel: address.channel,
+            language: catalog.servingLanguage(for: recipient.language) ?? recipient.language.value, event: loggedAs ?? event,
+            subject: rendered.subject, body: rendered.body, dueAt: dueAt,
+            sms: address.channel == .sms ? SMSEncoding.measure(rendered.body) : nil)
+    }
+
+    func reminders(
+        for startsAt: Date, after due: Date, context: [String: Any], recipient: Recipient, address: RecipientAddress
+    ) throws(AvisoError) -> [PlannedMessage] {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = recipient.timeZone
+        let hearingDay = calendar.startOfDay(for: startsAt)
+        var result: [PlannedMessage] = []
+        for days in Set(policy.reminderDays).sorted(by: >) {
+            guard let day = calendar.date(byAdding: .day, value: -days, to: hearingDay),
+                let at = calendar.date(bySettingHour: policy.reminderMinute / 60, minute: policy.reminderMinute % 60, second: 0, of: day)
+            else { continue }
+            let sendAt = policy.daytime.earliestSend(at: at, in: recipient.timeZone, urgent: false)
+            guard sendAt > due, sendAt < startsAt else { continue }
+            var reminderContext = context
+            reminderContext["days"] = days
+            reminderContext.merge(PluralRules.flags(for: days, named: "days", language: recipient.language.language)) { _, new in new }
+            result.append(try message(.courtDateReminder, context: reminderContext, recipient: recipient, address: address, dueAt: sendAt))
+        }
+        return result
+    }
+
+    func commonContext(language: LanguageTag) throws(AvisoError) -> [String: Any] {
+        ["department": try catalog.term("department", for: language), "contact_phone": policy.contactPhone]
+    }
+
+    func caseContext(_ facts: CaseFacts, event: Event, language: LanguageTag) throws(AvisoError) -> [String: Any] {
+        var context = try commonContext(language: language)
+        if event.isCaseEvent {
+            context["case_number"] = facts.number
+            context["offense"] = try catalog.term("offense.\(facts.offense)", for: language)
+        }
+        return context
+    }
+
+    func addEventContext(
+        _ context: inout [String: Any], event: Event, fields: ValidatedFields, previousHearing: Hearing?, recipient: Recipient
+    ) throws(AvisoError) {
+        let language = recipient.language
+        let zone = recipient.timeZone
+        func addHearing(_ startsAt: Date, _ place: String) {
+            context["date"] = LocalFormat.date(startsAt, language: language, zone: zone)
+            context["time"] = LocalFormat.time(startsAt, language: language, zone: zone)
+            context["place"] = place
+        }
+        switch event {
+        case .chargesFiled:
+            var items: [[String: Any]] = []
+            for charge in fields.fields.charges ?? [] {
+                var item: [String: Any] = ["count": charge.count, "offense": try catalog.term("offense.\(charge.offense)", for: language)]
+                item.merge(PluralRules.flags(for: charge.count, named: "count", language: language.language)) { _, new in new }
+                items.append(item)
+            }
+            context["charges"] = items
+        case .bondHearing, .courtDate:
+            if let startsAt = fields.startsAt { addHearing(startsAt, fields.fields.place ?? "") }
+        case .courtDateChanged:
+            if let startsAt = fields.startsAt { addHearing(startsAt, fields.fields.place ?? "") }
+            if let previousHearing {
+                context["previous_date"] = LocalFormat.date(previousHearing.startsAt, language: language, zone: zone)
+                context["previous_time"] = LocalFormat.time(previousHearing.startsAt, language: language, zone: zone)
+            }
+        case .hearingCancelled:
+            if let previousHearing { addHearing(previousHearing.startsAt, previousHearing.place) }
+        case .released:
+            for reason in ReleaseReason.allCases { context["reason_\(reason.rawValue)"] = fields.fields.reason == reason }
+        case .custom:
+            let texts = fields.fields.text ?? [:]
+            guard let text = language.fallbacks.lazy.compactMap({ texts[$0] }).first else {
+                throw AvisoError(
+                    .missingTranslation, title: "Missing translation",
+                    detail: "The custom text has no '\(language.language)' version, and a victim of this case reads \(language). Add \"\(language.language)\": \"…\" to fields.text.")
+            }
+            context["text"] = text
+        default:
+            break
+        }
+    }
+}

@@ -1,0 +1,190 @@
+public import AvisoCore
+public import Foundation
+import GRDB
+
+/// A message claimed for hand-off: in state `sending` until its outcome is recorded.
+public struct ClaimedMessage: Sendable {
+    public var outbound: OutboundMessage
+    public var contactPointId: Int64
+    public var bodyDigest: String
+}
+
+/// What happened to a claimed message.
+public struct HandOffResult: Sendable {
+    public var message: ClaimedMessage
+    public var outcome: GatewayOutcome
+    public var gateway: String
+
+    public init(message: ClaimedMessage, outcome: GatewayOutcome, gateway: String) {
+        self.message = message
+        self.outcome = outcome
+        self.gateway = gateway
+    }
+}
+
+/// How a batch of outcomes was recorded, for metrics and logs.
+public struct CompletionSummary: Sendable, Equatable {
+    public var sent = 0
+    public var retried = 0
+    public var failed = 0
+}
+
+/// The outbox: the messages table *is* the schedule. The dispatcher claims
+/// due messages, hands them off, and records the outcome.
+extension AvisoStore {
+    static let dispatcherActor = "dispatcher"
+
+    /// Claims up to `limit` due messages in one transaction. In the same
+    /// transaction it checks consent (G1): a message whose contact point is
+    /// not opted in is suppressed, never claimed (the opt-out confirmation
+    /// excepted). A contact point's welcome goes before anything else, and a
+    /// contact point has at most one message in flight, so messages arrive in
+    /// order.
+    public func claimDue(limit: Int, now: Date) throws -> [ClaimedMessage] {
+        try pool.write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT m.id, m.contact_point_id, m.channel, m.language, m.event, m.subject, m.body, m.body_digest, m.attempts, m.expires_at,
+                      cp.address, cp.consent_state,
+                      EXISTS (SELECT 1 FROM messages w WHERE w.contact_point_id = m.contact_point_id AND w.event = 'welcome'
+                              AND w.state IN ('queued', 'sending') AND w.id <> m.id) AS awaits_welcome,
+                      EXISTS (SELECT 1 FROM messages f WHERE f.contact_point_id = m.contact_point_id AND f.state = 'sending') AS busy
+                    FROM messages m JOIN contact_points cp ON cp.id = m.contact_point_id
+                    WHERE m.state = 'queued' AND m.due_at <= ?
+                    ORDER BY m.due_at, m.id LIMIT ?
+                    """, arguments: [now.millis, limit * 2])
+            var claimed: [ClaimedMessage] = []
+            var log: [AuditLog.ContactEntry] = []
+            var suppressed: [Int64] = []
+            var expired: [Int64] = []
+            var taken: Set<Int64> = []
+            for row in rows where claimed.count < limit {
+                let id: Int64 = row["id"]
+                let contactPointId: Int64 = row["contact_point_id"]
+                let event = Event(rawValue: row["event"]) ?? .custom
+                let consent = ConsentState(rawValue: row["consent_state"]) ?? .pending
+                if consent != .optedIn && event != .optOutConfirmation {
+                    suppressed.append(id)
+                    log.append(.init(messageId: id, contactPointId: contactPointId, kind: "suppressed", detail: "contact point is \(consent.rawValue)"))
+                    continue
+                }
+                if let expiresAt: Int64 = row["expires_at"], expiresAt <= now.millis {
+                    expired.append(id)
+                    log.append(.init(messageId: id, contactPointId: contactPointId, kind: "expired", detail: "no longer useful after \(Date(millis: expiresAt))"))
+                    continue
+                }
+                let awaitsWelcome: Bool = row["awaits_welcome"]
+                let busy: Bool = row["busy"]
+                if (awaitsWelcome && event != .welcome) || busy || taken.contains(contactPointId) { continue }
+                taken.insert(contactPointId)
+                let attempt: Int = row["attempts"] + 1
+                let digest: String = row["body_digest"]
+                claimed.append(
+                    ClaimedMessage(
+                        outbound: OutboundMessage(
+                            messageId: id, channel: Channel(rawValue: row["channel"]) ?? .sms, to: row["address"], language: row["language"],
+                            subject: row["subject"], body: row["body"] ?? "", attempt: attempt),
+                        contactPointId: contactPointId, bodyDigest: digest))
+                log.append(.init(messageId: id, contactPointId: contactPointId, kind: "attempt", detail: "attempt \(attempt)", bodyDigest: digest))
+            }
+            let millis = now.millis
+            if !suppressed.isEmpty {
+                try db.execute(sql: "UPDATE messages SET state = 'suppressed', updated_at = ? WHERE id IN (\(Self.list(suppressed)))", arguments: [millis])
+            }
+            if !expired.isEmpty {
+                try db.execute(sql: "UPDATE messages SET state = 'expired', updated_at = ? WHERE id IN (\(Self.list(expired)))", arguments: [millis])
+            }
+            if !claimed.isEmpty {
+                try db.execute(
+                    sql: "UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id IN (\(Self.list(claimed.map(\.outbound.messageId))))",
+                    arguments: [millis])
+            }
+            try AuditLog.appendContact(db, log, actor: Self.dispatcherActor, at: now)
+            return claimed
+        }
+    }
+
+    /// Records the outcomes of a batch in one transaction: sent, retried
+    /// later with backoff, or failed for good.
+    public func complete(_ results: [HandOffResult], now: Date, retry: RetryPolicy) throws -> CompletionSummary {
+        var generator = SystemRandomNumberGenerator()
+        return try pool.write { db in
+            var summary = CompletionSummary()
+            var log: [AuditLog.ContactEntry] = []
+            let sent = try db.cachedStatement(
+                sql: "UPDATE messages SET state = 'sent', provider_id = ?, last_error = NULL, updated_at = ? WHERE id = ? AND state = 'sending'")
+            let requeue = try db.cachedStatement(
+                sql: "UPDATE messages SET state = 'queued', due_at = ?, last_error = ?, updated_at = ? WHERE id = ? AND state = 'sending'")
+            let fail = try db.cachedStatement(
+                sql: "UPDATE messages SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ? AND state = 'sending'")
+            let millis = now.millis
+            for result in results {
+                let message = result.message
+                let id = message.outbound.messageId
+                switch result.outcome {
+                case .sent(let providerId):
+                    try sent.execute(arguments: [providerId, millis, id])
+                    summary.sent += 1
+                    log.append(.init(messageId: id, contactPointId: message.contactPointId, kind: "sent", detail: "\(result.gateway) accepted: \(providerId)"))
+                case .transient(let reason) where message.outbound.attempt < retry.maxAttempts:
+                    let delay = retry.delay(after: message.outbound.attempt, using: &generator)
+                    try requeue.execute(arguments: [now.addingTimeInterval(delay).millis, reason, millis, id])
+                    summary.retried += 1
+                    log.append(
+                        .init(
+                            messageId: id, contactPointId: message.contactPointId, kind: "retry",
+                            detail: "\(result.gateway): \(reason); retry in \(Int(delay)) s"))
+                case .transient(let reason):
+                    let detail = "\(result.gateway): gave up after \(message.outbound.attempt) attempts: \(reason)"
+                    try fail.execute(arguments: [detail, millis, id])
+                    summary.failed += 1
+                    log.append(.init(messageId: id, contactPointId: message.contactPointId, kind: "failed", detail: detail))
+                case .permanent(let reason):
+                    let detail = "\(result.gateway): \(reason)"
+                    try fail.execute(arguments: [detail, millis, id])
+                    summary.failed += 1
+                    log.append(.init(messageId: id, contactPointId: message.contactPointId, kind: "failed", detail: detail))
+                }
+            }
+            try AuditLog.appendContact(db, log, actor: Self.dispatcherActor, at: now)
+            return summary
+        }
+    }
+
+    /// At start: messages left `sending` by a daemon that died are due again.
+    /// They may have reached the gateway already, so the log says so (G3).
+    @discardableResult
+    public func recoverInFlight(now: Date) throws -> Int {
+        try pool.write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT id, contact_point_id FROM messages WHERE state = 'sending'")
+            guard !rows.isEmpty else { return 0 }
+            try db.execute(sql: "UPDATE messages SET state = 'queued', due_at = ?, updated_at = ? WHERE state = 'sending'", arguments: [now.millis, now.millis])
+            try AuditLog.appendContact(
+                db,
+                rows.map {
+                    .init(
+                        messageId: $0["id"], contactPointId: $0["contact_point_id"], kind: "recovered",
+                        detail: "the daemon stopped while this message was being handed off; it is sent again and may arrive twice")
+                }, actor: Self.dispatcherActor, at: now)
+            return rows.count
+        }
+    }
+
+    /// When the next queued message falls due, if any.
+    public func nextDueAt() throws -> Date? {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT due_at FROM messages WHERE state = 'queued' ORDER BY due_at, id LIMIT 1").map(Date.init(millis:))
+        }
+    }
+
+    /// How many messages are queued and due by `now`, and how old the oldest is.
+    public func dueQueue(now: Date) throws -> (count: Int, oldest: Date?) {
+        try pool.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT count(*) AS n, min(due_at) AS oldest FROM messages WHERE state = 'queued' AND due_at <= ?", arguments: [now.millis])
+            return (row?["n"] ?? 0, (row?["oldest"] as Int64?).map(Date.init(millis:)))
+        }
+    }
+
+    static func list(_ ids: [Int64]) -> String { ids.map(String.init).joined(separator: ",") }
+}

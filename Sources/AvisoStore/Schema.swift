@@ -1,0 +1,166 @@
+import GRDB
+
+/// The database schema as named, ordered migrations. A shipped migration is
+/// never edited: a change is a new migration.
+///
+/// Invariants live in the schema (GRDB: "trust SQLite more than yourself"):
+/// foreign keys, CHECK constraints, unique indexes, and triggers that make
+/// the consent and contact logs append-only (G4). No column anywhere holds
+/// immigration or citizenship status, country of birth or identity documents (G5).
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: cases, victims, consent, updates, messages, logs") { db in
+            try db.execute(sql: v1)
+        }
+        return migrator
+    }
+
+    static func appendOnly(_ table: String) -> String {
+        """
+        CREATE TRIGGER \(table)_no_update BEFORE UPDATE ON \(table)
+        BEGIN SELECT RAISE(ABORT, '\(table) is append-only: rows cannot be changed'); END;
+        CREATE TRIGGER \(table)_no_delete BEFORE DELETE ON \(table)
+        BEGIN SELECT RAISE(ABORT, '\(table) is append-only: rows cannot be deleted'); END;
+        """
+    }
+
+    static let v1 = """
+        CREATE TABLE staff_accounts (
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL CHECK (length(trim(name)) BETWEEN 1 AND 200),
+          role TEXT NOT NULL CHECK (role IN ('captain', 'supervisor', 'admin', 'auditor')),
+          languages TEXT NOT NULL DEFAULT '',
+          created_at INTEGER NOT NULL,
+          disabled_at INTEGER
+        );
+        CREATE TABLE api_tokens (
+          id INTEGER PRIMARY KEY,
+          staff_id INTEGER NOT NULL REFERENCES staff_accounts(id),
+          token_hash TEXT NOT NULL UNIQUE CHECK (length(token_hash) = 64),
+          created_at INTEGER NOT NULL,
+          revoked_at INTEGER
+        );
+        CREATE TABLE cases (
+          id INTEGER PRIMARY KEY,
+          number TEXT NOT NULL UNIQUE CHECK (length(number) BETWEEN 1 AND 64),
+          offense TEXT NOT NULL CHECK (length(offense) > 0),
+          unit TEXT NOT NULL CHECK (length(unit) > 0),
+          status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+          summary TEXT,
+          created_by INTEGER NOT NULL REFERENCES staff_accounts(id),
+          created_at INTEGER NOT NULL,
+          closed_at INTEGER
+        );
+        CREATE TABLE victims (
+          id INTEGER PRIMARY KEY,
+          display_name TEXT NOT NULL CHECK (length(trim(display_name)) BETWEEN 1 AND 200),
+          language TEXT NOT NULL CHECK (length(language) BETWEEN 2 AND 35),
+          time_zone TEXT NOT NULL CHECK (length(time_zone) > 0),
+          discreet INTEGER NOT NULL DEFAULT 0 CHECK (discreet IN (0, 1)),
+          staff_notes TEXT,
+          created_at INTEGER NOT NULL
+        );
+        CREATE TABLE case_victims (
+          case_id INTEGER NOT NULL REFERENCES cases(id),
+          victim_id INTEGER NOT NULL REFERENCES victims(id),
+          added_at INTEGER NOT NULL,
+          PRIMARY KEY (case_id, victim_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX case_victims_by_victim ON case_victims(victim_id);
+        CREATE TABLE contact_points (
+          id INTEGER PRIMARY KEY,
+          victim_id INTEGER NOT NULL REFERENCES victims(id),
+          channel TEXT NOT NULL CHECK (channel IN ('sms', 'email')),
+          address TEXT NOT NULL CHECK (length(address) BETWEEN 3 AND 254),
+          -- Derived from consent_records by the trigger below; never written directly.
+          consent_state TEXT NOT NULL DEFAULT 'pending' CHECK (consent_state IN ('pending', 'opted_in', 'opted_out')),
+          created_at INTEGER NOT NULL,
+          UNIQUE (channel, address),
+          CHECK (channel <> 'sms' OR address GLOB '+[1-9]*')
+        );
+        CREATE INDEX contact_points_by_victim ON contact_points(victim_id);
+        CREATE TABLE consent_records (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          contact_point_id INTEGER NOT NULL REFERENCES contact_points(id),
+          state TEXT NOT NULL CHECK (state IN ('opted_in', 'opted_out')),
+          method TEXT NOT NULL CHECK (method IN ('verbal', 'written', 'keyword', 'link', 'carrier')),
+          actor TEXT NOT NULL CHECK (length(actor) > 0),
+          recorded_at INTEGER NOT NULL,
+          wording_version TEXT,
+          wording TEXT,
+          language TEXT NOT NULL,
+          prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
+          hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),
+          CHECK (method NOT IN ('verbal', 'written') OR wording_version IS NOT NULL)
+        );
+        CREATE INDEX consent_records_by_contact_point ON consent_records(contact_point_id);
+        CREATE TRIGGER consent_records_apply AFTER INSERT ON consent_records
+        BEGIN UPDATE contact_points SET consent_state = NEW.state WHERE id = NEW.contact_point_id; END;
+        \(appendOnly("consent_records"))
+        CREATE TABLE updates (
+          id INTEGER PRIMARY KEY,
+          case_id INTEGER NOT NULL REFERENCES cases(id),
+          event TEXT NOT NULL,
+          fields TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(fields)),
+          send_at INTEGER,
+          state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'cancelled')),
+          hearing_update_id INTEGER REFERENCES updates(id),
+          created_by INTEGER NOT NULL REFERENCES staff_accounts(id),
+          created_at INTEGER NOT NULL,
+          cancelled_by INTEGER REFERENCES staff_accounts(id),
+          cancelled_at INTEGER,
+          CHECK ((state = 'cancelled') = (cancelled_at IS NOT NULL))
+        );
+        CREATE INDEX updates_by_case ON updates(case_id);
+        CREATE TABLE messages (
+          id INTEGER PRIMARY KEY,
+          update_id INTEGER REFERENCES updates(id),
+          case_id INTEGER REFERENCES cases(id),
+          victim_id INTEGER NOT NULL REFERENCES victims(id),
+          contact_point_id INTEGER NOT NULL REFERENCES contact_points(id),
+          channel TEXT NOT NULL CHECK (channel IN ('sms', 'email')),
+          language TEXT NOT NULL,
+          event TEXT NOT NULL,
+          subject TEXT,
+          -- NULL once purged under the retention policy; body_digest stays.
+          body TEXT,
+          body_digest TEXT NOT NULL CHECK (length(body_digest) = 64),
+          encoding TEXT CHECK (encoding IN ('GSM-7', 'UCS-2')),
+          segments INTEGER CHECK (segments > 0),
+          state TEXT NOT NULL DEFAULT 'queued'
+            CHECK (state IN ('queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'cancelled', 'suppressed', 'expired')),
+          due_at INTEGER NOT NULL,
+          expires_at INTEGER,
+          attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+          last_error TEXT,
+          provider_id TEXT,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL,
+          CHECK ((channel = 'sms') = (segments IS NOT NULL)),
+          CHECK ((channel = 'email') = (subject IS NOT NULL)),
+          CHECK (state <> 'sent' OR provider_id IS NOT NULL)
+        );
+        CREATE INDEX messages_due ON messages(due_at, id) WHERE state = 'queued';
+        CREATE INDEX messages_in_flight ON messages(id) WHERE state = 'sending';
+        CREATE INDEX messages_by_contact_point ON messages(contact_point_id, event, state);
+        CREATE INDEX messages_by_case ON messages(case_id, id);
+        CREATE INDEX messages_by_update ON messages(update_id);
+        CREATE TABLE contact_log (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          at INTEGER NOT NULL,
+          actor TEXT NOT NULL CHECK (length(actor) > 0),
+          message_id INTEGER REFERENCES messages(id),
+          contact_point_id INTEGER REFERENCES contact_points(id),
+          kind TEXT NOT NULL CHECK (kind IN (
+            'attempt', 'sent', 'retry', 'failed', 'delivered', 'undelivered',
+            'cancelled', 'suppressed', 'expired', 'recovered')),
+          detail TEXT,
+          body_digest TEXT,
+          prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
+          hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64)
+        );
+        CREATE INDEX contact_log_by_message ON contact_log(message_id);
+        \(appendOnly("contact_log"))
+        """
+}

@@ -31,7 +31,8 @@ public struct DaytimeWindow: Sendable, Equatable {
         self.init(startMinute: startMinute, endMinute: endMinute)
     }
 
-    static func parse(_ text: String, field: String) throws(AvisoError) -> Int {
+    /// Parses `HH:MM` into minutes after midnight.
+    public static func parse(_ text: String, field: String) throws(AvisoError) -> Int {
         let parts = text.split(separator: ":")
         guard parts.count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]), (0...24).contains(hour),
             (0..<60).contains(minute), hour * 60 + minute <= 24 * 60

@@ -1,1 +1,161 @@
-print("x")
+import AvisoCore
+import AvisoDaemon
+import AvisoStore
+import ArgumentParser
+import Foundation
+import Logging
+
+struct ConfigOption: ParsableArguments {
+    @Option(name: .shortAndLong, help: "The configuration file (default: $AVISO_CONFIG, else /etc/aviso/avisod.conf).")
+    var config: String?
+
+    func load() throws -> DaemonConfiguration {
+        let environment = ProcessInfo.processInfo.environment
+        var path = config ?? environment["AVISO_CONFIG"]
+        if path == nil, FileManager.default.fileExists(atPath: "/etc/aviso/avisod.conf") { path = "/etc/aviso/avisod.conf" }
+        if path == nil, let directory = environment["CONFIGURATION_DIRECTORY"] { path = directory + "/avisod.conf" }
+        return try DaemonConfiguration.load(path: path, environment: environment)
+    }
+}
+
+@main
+struct Avisod: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "avisod",
+        abstract: "Aviso's daemon: tells victims about their cases, in their language, with their consent.",
+        subcommands: [Serve.self, Migrate.self, Check.self, Token.self, Audit.self],
+        defaultSubcommand: Serve.self)
+
+    /// Runs a subcommand body, turning Aviso's errors into a message and exit code 1.
+    static func guarded(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as AvisoError {
+            FileHandle.standardError.write(Data("avisod: \(error.title): \(error.detail)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    static func logger(level: String) -> Logger {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: level) ?? .info
+            return handler
+        }
+        return Logger(label: "avisod")
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP listener, the scheduler and the dispatcher (the default).")
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        try await Avisod.guarded {
+            let configuration = try options.load()
+            let logger = Avisod.logger(level: configuration.logLevel)
+            let daemon = try Daemon(configuration: configuration, logger: logger)
+            try await daemon.run(notify: SystemdNotify(environment: ProcessInfo.processInfo.environment))
+        }
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create or upgrade the database schema.")
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        try await Avisod.guarded {
+            let configuration = try options.load()
+            try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
+            let store = try AvisoStore(path: configuration.resolvedDatabasePath, migrate: false)
+            let applied = try store.migrate()
+            print(applied.isEmpty ? "The database \(store.path) is up to date." : "Applied to \(store.path): \(applied.joined(separator: "; "))")
+        }
+    }
+}
+
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the configuration and templates; print template coverage per language and event.")
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        try await Avisod.guarded {
+            let configuration = try options.load()
+            let catalog = try TemplateDirectory.load(configuration.templatesDirectory)
+            print("Configuration: ok")
+            print("Templates: \(configuration.templatesDirectory) (\(catalog.languages.joined(separator: ", ")))")
+            let languages = catalog.languages
+            let header = "event".padding(toLength: 22, withPad: " ", startingAt: 0) + languages.map { $0.padding(toLength: 12, withPad: " ", startingAt: 0) }.joined()
+            print(header)
+            var missing = 0
+            for event in Event.allCases {
+                var line = event.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)
+                for language in languages {
+                    let tag = try LanguageTag(language)
+                    let cells = Channel.allCases.map { catalog.has(event, $0, for: tag) ? $0.rawValue : "-" }
+                    missing += cells.filter { $0 == "-" }.count
+                    line += cells.joined(separator: "+").padding(toLength: 12, withPad: " ", startingAt: 0)
+                }
+                print(line)
+            }
+            if missing > 0 {
+                print("\(missing) templates are missing: updates to victims in those languages will be refused until they exist.")
+                throw ExitCode(1)
+            }
+            print("Every event has SMS and email templates in every language.")
+        }
+    }
+}
+
+struct Token: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage API tokens.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a staff account with an API token (the first admin, for example). The token is printed once.")
+        @OptionGroup var options: ConfigOption
+        @Option(help: "captain, supervisor, admin or auditor.") var role: String
+        @Option(help: "The person's name.") var name: String
+        @Option(help: "Languages the person speaks, comma-separated BCP 47 tags (es,en).") var languages: String?
+
+        func run() async throws {
+            try await Avisod.guarded {
+                guard let role = StaffRole(rawValue: role) else {
+                    throw AvisoError.invalid("role", "'\(role)' is not a role. Roles: captain, supervisor, admin, auditor.")
+                }
+                let tags = try (languages ?? "").split(separator: ",").map { try LanguageTag(String($0)) }
+                let configuration = try options.load()
+                try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
+                let store = try AvisoStore(path: configuration.resolvedDatabasePath)
+                let (account, token) = try store.createStaff(StaffCreate(name: name, role: role, languages: tags), now: Date())
+                FileHandle.standardError.write(Data("Created \(role.rawValue) account \(account.id) for \(account.name). Keep this token secret; it is not shown again:\n".utf8))
+                print(token)
+            }
+        }
+    }
+}
+
+struct Audit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Audit the logs.", subcommands: [Verify.self])
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Verify the hash chains of the contact and consent logs; name the first broken row.")
+        @OptionGroup var options: ConfigOption
+
+        func run() async throws {
+            try await Avisod.guarded {
+                let configuration = try options.load()
+                let store = try AvisoStore(path: configuration.resolvedDatabasePath, migrate: false)
+                let breaks = try store.verifyAuditChains()
+                if breaks.isEmpty {
+                    print("Both chains are intact: contact_log and consent_records.")
+                } else {
+                    for problem in breaks { print("BROKEN: \(problem)") }
+                    throw ExitCode(1)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+public import AvisoCore
+public import Foundation
+
+/// avisod's settings: a `key = value` file in the manner of Postfix's
+/// main.cf (Config/avisod.conf documents every key), each key overridable by
+/// an environment variable: `http.port` by `AVISO_HTTP_PORT`. An unknown key,
+/// or a value that does not parse, stops the daemon with the file and line.
+public struct DaemonConfiguration: Sendable {
+    public var stateDirectory: String = "/var/lib/aviso"
+    public var databasePath: String?
+    public var templatesDirectory: String = "/usr/share/aviso/templates"
+    public var httpAddress: String = "127.0.0.1"
+    public var httpPort: Int = 8750
+    public var departmentPhone: String = "+1 816 234 5000"
+    public var departmentZone: TimeZone = TimeZone(identifier: "America/Chicago")!
+    public var daytime: DaytimeWindow = .default
+    public var reminderDays: [Int] = [7, 1]
+    public var reminderMinute: Int = 10 * 60
+    public var batchSize: Int = 200
+    public var concurrency: Int = 32
+    public var pollInterval: Duration = .seconds(1)
+    public var retry = RetryPolicy()
+    public var messageLifetime: TimeInterval = 72 * 3600
+    public var smsGateway: String = "spool"
+    public var emailGateway: String = "spool"
+    public var spoolDirectory: String?
+    public var smsFrom: String = "+18165550100"
+    public var emailFromAddress: String = "avisos@kcpd.example"
+    public var emailFromName: String = "Kansas City Police Department"
+    public var logLevel: String = "info"
+
+    public init() {}
+
+    /// The database file: `database.path`, or `aviso.sqlite` in the state directory.
+    public var resolvedDatabasePath: String { databasePath ?? stateDirectory + "/aviso.sqlite" }
+    /// The spool directory: `spool.directory`, or `spool` in the state directory.
+    public var resolvedSpoolDirectory: String { spoolDirectory ?? stateDirectory + "/spool" }
+
+    public var policy: MessagePolicy {
+        MessagePolicy(daytime: daytime, reminderDays: reminderDays, reminderMinute: reminderMinute, contactPhone: departmentPhone, departmentZone: departmentZone)
+    }
+
+    static let keys: [String] = [
+        "state_directory", "database.path", "templates.directory", "http.address", "http.port", "department.phone", "department.time_zone",
+        "quiet_hours.day_starts", "quiet_hours.day_ends", "reminders.days_before", "reminders.time", "dispatch.batch_size",
+        "dispatch.concurrency", "dispatch.poll_interval_ms", "dispatch.max_attempts", "dispatch.retry_base_seconds",
+        "dispatch.retry_max_seconds", "messages.lifetime_hours", "gateway.sms", "gateway.email", "spool.directory", "sms.from",
+        "email.from_address", "email.from_name", "log.level",
+    ]
+
+    /// The environment variable that overrides `key`.
+    public static func environmentName(_ key: String) -> String {
+        "AVISO_" + key.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+    }
+
+    /// Reads the file at `path` (when given), then the environment's overrides.
+    public static func load(path: String?, environment: [String: String]) throws(AvisoError) -> DaemonConfiguration {
+        var values: [String: (value: String, origin: String)] = [:]
+        if let path {
+            let text: String
+            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+                throw .init(.configuration, title: "Configuration unreadable", detail: "Cannot read the configuration file \(path): \(error.localizedDescription)")
+            }
+            for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let origin = "\(path):\(index + 1)"
+                let line = rawLine.trimmingCharacters(in: .whitespaces)
+                if line.isEmpty || line.hasPrefix("#") { continue }
+                guard let eq = line.firstIndex(of: "=") else {
+                    throw .init(.configuration, title: "Invalid configuration", detail: "\(origin): expected 'key = value', found '\(line)'.")
+                }
+                let key = line[..<eq].trimmingCharacters(in: .whitespaces)
+                guard keys.contains(key) else {
+                    throw .init(.configuration, title: "Invalid configuration", detail: "\(origin): unknown key '\(key)'. Known keys: \(keys.joined(separator: ", ")).")
+                }
+                values[key] = (line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces), origin)
+            }
+        }
+        for key in keys {
+            let name = environmentName(key)
+            if let value = environment[name] { values[key] = (value, "environment variable \(name)") }
+        }
+        var config = DaemonConfiguration()
+        for (key, entry) in values where !entry.value.isEmpty {
+            do {
+                try config.apply(key: key, value: entry.value)
+            } catch {
+                throw .init(.configuration, title: "Invalid configuration", detail: "\(entry.origin): \(key): \(error.detail)")
+            }
+        }
+        try config.validate()
+        return config
+    }
+
+    mutating func apply(key: String, value: String) throws(AvisoError) {
+        func int(_ range: ClosedRange<Int>) throws(AvisoError) -> Int {
+            guard let number = Int(value), range.contains(number) else {
+                throw .invalid(key, "'\(value)' is not a whole number from \(range.lowerBound) to \(range.upperBound).")
+            }
+            return number
+        }
+        switch key {
+        case "state_directory": stateDirectory = value
+        case "database.path": databasePath = value
+        case "templates.directory": templatesDirectory = value
+        case "http.address": httpAddress = value
+        case "http.port": httpPort = try int(0...65535)
+        case "department.phone": departmentPhone = value
+        case "department.time_zone": departmentZone = try validTimeZone(value)
+        case "quiet_hours.day_starts": daytime = DaytimeWindow(startMinute: try DaytimeWindow.parse(value, field: key), endMinute: daytime.endMinute)
+        case "quiet_hours.day_ends": daytime = DaytimeWindow(startMinute: daytime.startMinute, endMinute: try DaytimeWindow.parse(value, field: key))
+        case "reminders.days_before":
+            var days: [Int] = []
+            for part in value.split(separator: ",") {
+                guard let day = Int(part.trimmingCharacters(in: .whitespaces)), (1...60).contains(day) else {
+                    throw .invalid(key, "'\(value)' is not a list of days from 1 to 60, like '7, 1'.")
+                }
+                days.append(day)
+            }
+            reminderDays = days
+        case "reminders.time": reminderMinute = try DaytimeWindow.parse(value, field: key)
+        case "dispatch.batch_size": batchSize = try int(1...10_000)
+        case "dispatch.concurrency": concurrency = try int(1...1024)
+        case "dispatch.poll_interval_ms": pollInterval = .milliseconds(try int(10...60_000))
+        case "dispatch.max_attempts": retry.maxAttempts = try int(1...100)
+        case "dispatch.retry_base_seconds": retry.baseDelay = TimeInterval(try int(1...86_400))
+        case "dispatch.retry_max_seconds": retry.maxDelay = TimeInterval(try int(1...604_800))
+        case "messages.lifetime_hours": messageLifetime = TimeInterval(try int(1...24 * 60)) * 3600
+        case "gateway.sms", "gateway.email":
+            guard value == "spool" else { throw .invalid(key, "'\(value)' is not a gateway. Available: spool.") }
+            if key == "gateway.sms" { smsGateway = value } else { emailGateway = value }
+        case "spool.directory": spoolDirectory = value
+        case "sms.from": smsFrom = try PhoneNumber(value).e164
+        case "email.from_address": emailFromAddress = try EmailAddress(value).address
+        case "email.from_name": emailFromName = value
+        case "log.level":
+            guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(value) else {
+                throw .invalid(key, "'\(value)' is not a log level: trace, debug, info, notice, warning, error or critical.")
+            }
+            logLevel = value
+        default: throw .invalid(key, "unknown key")
+        }
+    }
+
+    func validate() throws(AvisoError) {
+        guard daytime.startMinute < daytime.endMinute else {
+            throw .init(.configuration, title: "Invalid configuration", detail: "quiet_hours: the day must start before it ends.")
+        }
+        guard retry.baseDelay <= retry.maxDelay else {
+            throw .init(.configuration, title: "Invalid configuration", detail: "dispatch.retry_base_seconds must not exceed dispatch.retry_max_seconds.")
+        }
+    }
+}

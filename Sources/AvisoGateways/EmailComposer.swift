@@ -1,0 +1,102 @@
+public import Foundation
+
+/// Builds an RFC 5322 message with a UTF-8 `text/plain` body in
+/// quoted-printable, CRLF line endings and lines within 76 characters, so it
+/// survives any relay and Spanish, Arabic or Vietnamese text arrives exactly
+/// as written.
+public struct EmailComposer: Sendable {
+    /// The sender's address (`avisos@kcpd.example`).
+    public var fromAddress: String
+    /// The sender's display name (`Kansas City Police Department`).
+    public var fromName: String
+    /// The domain used in Message-ID.
+    public var messageIdDomain: String
+
+    public init(fromAddress: String, fromName: String) {
+        self.fromAddress = fromAddress
+        self.fromName = fromName
+        self.messageIdDomain = fromAddress.split(separator: "@").last.map(String.init) ?? "aviso.invalid"
+    }
+
+    /// The message as bytes ready for SMTP DATA or a `.eml` file.
+    public func compose(
+        messageId: Int64, to: String, subject: String, body: String, date: Date, extraHeaders: [(String, String)] = []
+    ) -> String {
+        var headers: [(String, String)] = [
+            ("Date", Self.rfc5322Date(date)),
+            ("Message-ID", "<aviso.\(messageId).\(Int(date.timeIntervalSince1970))@\(messageIdDomain)>"),
+            ("From", "\(Self.encodeWord(fromName)) <\(fromAddress)>"),
+            ("To", "<\(to)>"),
+            ("Subject", Self.encodeWord(subject)),
+            ("MIME-Version", "1.0"),
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Transfer-Encoding", "quoted-printable"),
+            ("Auto-Submitted", "auto-generated"),
+        ]
+        headers += extraHeaders
+        var text = headers.map { "\($0.0): \($0.1)" }.joined(separator: "\r\n")
+        text += "\r\n\r\n"
+        text += Self.quotedPrintable(body)
+        text += "\r\n"
+        return text
+    }
+
+    /// RFC 2047 encoded-words (base64) when the text is not plain ASCII,
+    /// split so no encoded-word exceeds 75 characters.
+    public static func encodeWord(_ text: String) -> String {
+        let printable = text.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 32 && $0.value < 127 }
+        if printable && !text.contains("=?") { return text }
+        var words: [String] = []
+        var chunk = ""
+        for character in text {
+            let candidate = chunk + String(character)
+            // 45 bytes of UTF-8 become 60 base64 characters: 12 + 60 < 75.
+            if candidate.utf8.count > 45 {
+                words.append(chunk)
+                chunk = String(character)
+            } else {
+                chunk = candidate
+            }
+        }
+        if !chunk.isEmpty { words.append(chunk) }
+        return words.map { "=?UTF-8?B?\(Data($0.utf8).base64EncodedString())?=" }.joined(separator: "\r\n ")
+    }
+
+    /// Quoted-printable (RFC 2045) of UTF-8 text with CRLF line breaks and soft
+    /// breaks so no line exceeds 76 characters. A character's escapes are
+    /// never split across a soft break.
+    public static func quotedPrintable(_ text: String) -> String {
+        let normalized = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        var output: [String] = []
+        for line in normalized.split(separator: "\n", omittingEmptySubsequences: false) {
+            var encodedLine = ""
+            var lineLength = 0
+            let scalars = Array(line.unicodeScalars)
+            for (index, scalar) in scalars.enumerated() {
+                let isLast = index == scalars.count - 1
+                let token: String
+                if (scalar.value >= 33 && scalar.value <= 126 && scalar != "=") || ((scalar == " " || scalar == "\t") && !isLast) {
+                    token = String(scalar)
+                } else {
+                    token = String(scalar).utf8.map { String(format: "=%02X", $0) }.joined()
+                }
+                if lineLength + token.count > 75 {
+                    encodedLine += "=\r\n"
+                    lineLength = 0
+                }
+                encodedLine += token
+                lineLength += token.count
+            }
+            output.append(encodedLine)
+        }
+        return output.joined(separator: "\r\n")
+    }
+
+    static func rfc5322Date(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,82 @@
+public import AvisoCore
+import Foundation
+public import Hummingbird
+import Logging
+
+/// Turns every error into an RFC 9457 problem document, so a client always
+/// gets a status and a sentence it can act on, and the daemon keeps running (G10).
+public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as AvisoError {
+            return Self.response(for: error)
+        } catch let error as HTTPError {
+            return Self.problem(
+                status: error.status, type: "about:blank", title: error.status.reasonPhrase,
+                detail: error.body ?? Self.defaultDetail(error.status))
+        } catch let error as any HTTPResponseError {
+            return Self.problem(status: error.status, type: "about:blank", title: error.status.reasonPhrase, detail: Self.defaultDetail(error.status))
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(type(of: error))"])
+            return Self.problem(
+                status: .internalServerError, type: "about:blank", title: "Internal error",
+                detail: "Aviso could not complete the request. Nothing was changed unless the answer said so; try again, and tell the administrator if it persists.")
+        }
+    }
+
+    static func defaultDetail(_ status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 404: "There is nothing at this address. Check the path against the API documentation."
+        case 405: "This address does not accept that method."
+        case 413: "The request body is larger than the 1 MiB Aviso accepts."
+        default: status.reasonPhrase
+        }
+    }
+
+    public static func response(for error: AvisoError) -> Response {
+        let status: HTTPResponse.Status =
+            switch error.kind {
+            case .invalid, .missingTranslation: .unprocessableContent
+            case .notFound: .notFound
+            case .conflict: .conflict
+            case .unauthorized: .unauthorized
+            case .forbidden: .forbidden
+            case .configuration: .internalServerError
+            }
+        var response = problem(
+            status: status, type: "https://aviso.invalid/problems/\(error.kind.rawValue)", title: error.title, detail: error.detail,
+            field: error.field)
+        if error.kind == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+        return response
+    }
+
+    static func problem(status: HTTPResponse.Status, type: String, title: String, detail: String, field: String? = nil) -> Response {
+        let body = Problem(type: type, title: title, status: status.code, detail: detail, field: field)
+        let data = (try? StrictJSON.encoder.encode(body)) ?? Data()
+        return Response(
+            status: status, headers: [.contentType: "application/problem+json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// Checks the bearer token of every /v1/ request and puts the staff account in the context.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = AvisoRequestContext
+    let state: ServerState
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+            throw AvisoError(.unauthorized, title: "Not authenticated", detail: "Send an API token as 'Authorization: Bearer <token>'. An administrator creates tokens with 'avisod token create'.")
+        }
+        let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+        guard let staff = try state.store.authenticate(token: token) else {
+            throw AvisoError(.unauthorized, title: "Not authenticated", detail: "The API token is unknown or was revoked. Ask an administrator for a new one.")
+        }
+        var context = context
+        context.staff = staff
+        context.logger[metadataKey: "staff"] = "\(staff.id)"
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,187 @@
+import AvisoCore
+import AvisoStore
+import Foundation
+public import Hummingbird
+
+/// Every route of the API. `docs/openapi.yaml` documents each one; a test
+/// fails when a route here is missing there.
+public enum AvisoRoutes {
+    /// Method and path of every route, as registered (for the OpenAPI check).
+    public static let all: [(method: String, path: String)] = [
+        ("GET", "/healthz"), ("GET", "/readyz"),
+        ("GET", "/v1/me"),
+        ("GET", "/v1/cases"), ("POST", "/v1/cases"), ("GET", "/v1/cases/{number}"),
+        ("POST", "/v1/cases/{number}/victims"), ("POST", "/v1/cases/{number}/victim-links"),
+        ("POST", "/v1/cases/{number}/updates"), ("POST", "/v1/cases/{number}/updates/preview"),
+        ("GET", "/v1/updates/{id}"), ("POST", "/v1/updates/{id}/cancel"),
+        ("GET", "/v1/victims/{id}"), ("POST", "/v1/victims/{id}/contact-points"),
+        ("POST", "/v1/contact-points/{id}/consent"),
+        ("GET", "/v1/messages"),
+        ("GET", "/v1/staff"), ("POST", "/v1/staff"),
+    ]
+
+    /// Builds the router. `readiness` answers /readyz with a list of problems (empty when ready).
+    public static func router(state: ServerState, readiness: @escaping @Sendable () -> [String]) -> Router<AvisoRequestContext> {
+        let router = Router(context: AvisoRequestContext.self)
+        router.middlewares.add(ProblemMiddleware())
+        router.get("/healthz") { _, _ in json(["status": "ok"]) }
+        router.get("/readyz") { _, _ in
+            let problems = readiness()
+            return json(["status": problems.isEmpty ? "ready" : "not ready", "problems": problems.joined(separator: "; ")],
+                        status: problems.isEmpty ? .ok : .serviceUnavailable)
+        }
+        let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(state: state))
+        v1.get("me") { _, context in
+            let staff = try require(context, .none)
+            return json(StaffView(id: staff.id, name: staff.name, role: staff.role, languages: staff.languages, token: nil))
+        }
+        v1.get("cases") { _, context in
+            try require(context, .readCases)
+            return json(try state.store.cases())
+        }
+        v1.post("cases") { request, context in
+            let staff = try require(context, .writeCases)
+            let input = try await body(CaseCreate.self, request, context).validated(catalog: state.planner.catalog)
+            return json(try state.store.createCase(input, by: staff, now: state.clock.now()), status: .created)
+        }
+        v1.get("cases/:number") { _, context in
+            try require(context, .readCases)
+            return json(try state.store.caseView(number: try context.parameters.require("number"), withVictims: true))
+        }
+        v1.post("cases/:number/victims") { request, context in
+            let staff = try require(context, .writeCases)
+            let planner = state.planner
+            let victim = try await body(VictimCreate.self, request, context).validated(catalog: planner.catalog)
+            let view = try state.store.addVictim(
+                victim, toCase: try context.parameters.require("number"), by: staff, planner: planner, now: state.clock.now())
+            state.wakeDispatcher()
+            return json(view, status: .created)
+        }
+        v1.post("cases/:number/victim-links") { request, context in
+            try require(context, .writeCases)
+            let link = try await body(CaseVictimLink.self, request, context)
+            return json(try state.store.linkVictim(link.victimId, toCase: try context.parameters.require("number"), now: state.clock.now()), status: .created)
+        }
+        v1.post("cases/:number/updates") { request, context in
+            try await queue(request, context, state: state, dryRun: false)
+        }
+        v1.post("cases/:number/updates/preview") { request, context in
+            try await queue(request, context, state: state, dryRun: true)
+        }
+        v1.get("updates/:id") { _, context in
+            try require(context, .readCases)
+            return json(try state.store.update(id: try id(context)))
+        }
+        v1.post("updates/:id/cancel") { _, context in
+            let staff = try require(context, .writeCases)
+            return json(try state.store.cancelUpdate(id: try id(context), by: staff, now: state.clock.now()))
+        }
+        v1.get("victims/:id") { _, context in
+            try require(context, .readCases)
+            return json(try state.store.victim(id: try id(context)))
+        }
+        v1.post("victims/:id/contact-points") { request, context in
+            let staff = try require(context, .writeCases)
+            let point = try await body(ContactPointCreate.self, request, context).validated()
+            let view = try state.store.addContactPoint(point, victimId: try id(context), by: staff, planner: state.planner, now: state.clock.now())
+            state.wakeDispatcher()
+            return json(view, status: .created)
+        }
+        v1.post("contact-points/:id/consent") { request, context in
+            let staff = try require(context, .writeCases)
+            let consent = try await body(ConsentInput.self, request, context)
+            try consent.validateFromStaff()
+            let view = try state.store.recordConsent(consent, contactPointId: try id(context), by: staff, planner: state.planner, now: state.clock.now())
+            state.wakeDispatcher()
+            return json(view, status: .created)
+        }
+        v1.get("messages") { request, context in
+            try require(context, .readCases)
+            let query = request.uri.queryParameters
+            var messageState: MessageState?
+            if let raw = query.get("state") {
+                guard let parsed = MessageState(rawValue: raw) else {
+                    throw AvisoError.invalid("state", "'\(raw)' is not a message state. States: \(MessageState.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                messageState = parsed
+            }
+            let limit = try query.get("limit").map { raw throws(AvisoError) -> Int in
+                guard let value = Int(raw), (1...10_000).contains(value) else { throw .invalid("limit", "limit is a whole number from 1 to 10000.") }
+                return value
+            } ?? 500
+            return json(MessageList(messages: try state.store.messages(caseNumber: query.get("case"), state: messageState, limit: limit)))
+        }
+        v1.get("staff") { _, context in
+            try require(context, .manageStaff)
+            return json(try state.store.staffAccounts().map { StaffView(id: $0.id, name: $0.name, role: $0.role, languages: $0.languages, token: nil) })
+        }
+        v1.post("staff") { request, context in
+            try require(context, .manageStaff)
+            let input = try await body(StaffCreate.self, request, context)
+            let (account, token) = try state.store.createStaff(input, now: state.clock.now())
+            return json(StaffView(id: account.id, name: account.name, role: account.role, languages: account.languages, token: token), status: .created)
+        }
+        return router
+    }
+
+    static func queue(_ request: Request, _ context: AvisoRequestContext, state: ServerState, dryRun: Bool) async throws -> Response {
+        let staff = try require(context, .writeCases)
+        let input = try await body(UpdateCreate.self, request, context)
+        guard let event = Event(rawValue: input.event), event.isQueueable else {
+            throw AvisoError.invalid("event", "'\(input.event)' is not an event staff can queue. Events: \(Event.queueable.map(\.rawValue).joined(separator: ", ")).")
+        }
+        let planner = state.planner
+        let fields = try (input.fields ?? UpdateFields()).validated(for: event, catalog: planner.catalog, departmentZone: planner.policy.departmentZone)
+        let sendAt = try input.sendAt.map { (raw: String) throws(AvisoError) in
+            try UpdateFields.parseLocalDateTime(raw, zone: planner.policy.departmentZone, field: "send_at")
+        }
+        let view = try state.store.queueUpdate(
+            UpdateRequest(event: event, fields: fields, sendAt: sendAt), caseNumber: try context.parameters.require("number"), by: staff,
+            planner: planner, now: state.clock.now(), dryRun: dryRun, messageLifetime: state.messageLifetime)
+        if !dryRun { state.wakeDispatcher() }
+        return json(view, status: dryRun ? .ok : .created)
+    }
+
+    enum Permission { case none, readCases, writeCases, manageStaff }
+
+    @discardableResult
+    static func require(_ context: AvisoRequestContext, _ permission: Permission) throws -> StaffAccount {
+        guard let staff = context.staff else {
+            throw AvisoError(.unauthorized, title: "Not authenticated", detail: "Send an API token as 'Authorization: Bearer <token>'.")
+        }
+        let allowed =
+            switch permission {
+            case .none: true
+            case .readCases: staff.role.canReadCases
+            case .writeCases: staff.role.canWriteCases
+            case .manageStaff: staff.role.canManageStaff
+            }
+        guard allowed else {
+            let need =
+                switch permission {
+                case .none, .readCases: "captain, supervisor or auditor"
+                case .writeCases: "captain or supervisor"
+                case .manageStaff: "admin"
+                }
+            throw AvisoError(.forbidden, title: "Not allowed", detail: "Your role (\(staff.role.rawValue)) cannot do this; it needs the \(need) role.")
+        }
+        return staff
+    }
+
+    static func id(_ context: AvisoRequestContext) throws -> Int64 {
+        let raw = try context.parameters.require("id")
+        guard let value = Int64(raw), value > 0 else { throw AvisoError.invalid("id", "'\(raw)' is not an id: ids are positive whole numbers.") }
+        return value
+    }
+
+    static func body<T: Codable>(_ type: T.Type, _ request: Request, _ context: AvisoRequestContext) async throws -> T {
+        var request = request
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        return try StrictJSON.decode(T.self, from: Data(buffer.readableBytesView))
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let data = (try? StrictJSON.encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,83 @@
+import AvisoClient
+import AvisoCore
+import ArgumentParser
+import Foundation
+
+/// Options every command takes: where the daemon is, the token, and `--json`.
+struct ClientOptions: ParsableArguments {
+    @Option(help: "avisod's address (default: $AVISO_URL, the config file, else http://127.0.0.1:8750).") var url: String?
+    @Option(help: "Your API token (default: $AVISO_TOKEN or the config file).") var token: String?
+    @Option(help: "A file holding your API token.") var tokenFile: String?
+    @Flag(help: "Print the answer as JSON, for scripts.") var json = false
+
+    func client() throws -> APIClient {
+        let settings = try ClientSettings.resolve(url: url, token: token, tokenFile: tokenFile, environment: ProcessInfo.processInfo.environment)
+        return APIClient(baseURL: settings.url, token: settings.token)
+    }
+
+    /// Prints `value` as JSON with `--json`, else as `human` renders it.
+    func output<T: Encodable>(_ value: T, human: (T) -> String) throws {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .iso8601
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(value), as: UTF8.self))
+        } else {
+            print(human(value))
+        }
+    }
+}
+
+/// Runs a command body; errors print what was wrong and exit non-zero.
+func guarded(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as ClientError {
+        FileHandle.standardError.write(Data("aviso: \(error.message)\n".utf8))
+        if let field = error.problem?.field { FileHandle.standardError.write(Data("       (field: \(field))\n".utf8)) }
+        throw ExitCode(1)
+    } catch let error as AvisoError {
+        FileHandle.standardError.write(Data("aviso: \(error.detail)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+func formatDate(_ date: Date) -> String {
+    let formatter = DateFormatter()
+    formatter.dateFormat = "yyyy-MM-dd HH:mm zzz"
+    return formatter.string(from: date)
+}
+
+func describe(_ victim: VictimView) -> String {
+    var lines = ["Victim \(victim.id): \(victim.displayName) — language \(victim.language), \(victim.timeZone)\(victim.discreet ? ", discreet mode" : "")"]
+    if !victim.cases.isEmpty { lines.append("  cases: \(victim.cases.joined(separator: ", "))") }
+    for point in victim.contactPoints {
+        lines.append("  contact point \(point.id): \(point.channel.rawValue) \(point.address) — \(point.consentState.rawValue)")
+    }
+    return lines.joined(separator: "\n")
+}
+
+func describe(_ message: MessageView) -> String {
+    var head = message.id.map { "#\($0) " } ?? ""
+    head += "\(message.victimName ?? "victim \(message.victimId)") · \(message.language) · \(message.channel.rawValue)"
+    if let segments = message.segments, let encoding = message.encoding { head += " · \(segments) segment\(segments == 1 ? "" : "s") (\(encoding.rawValue))" }
+    head += " · \(message.event.rawValue) · \(message.state.rawValue) · \(formatDate(message.scheduledFor))"
+    if let error = message.lastError { head += "\n  last error: \(error)" }
+    var lines = [head]
+    if let subject = message.subject { lines.append("  Subject: \(subject)") }
+    if let body = message.body { lines.append(body.split(separator: "\n", omittingEmptySubsequences: false).map { "  | " + $0 }.joined(separator: "\n")) }
+    return lines.joined(separator: "\n")
+}
+
+func describe(_ update: UpdateView, preview: Bool) -> String {
+    var lines: [String] = []
+    if preview {
+        lines.append("Preview of \(update.event.rawValue) on case \(update.caseNumber): \(update.messages.count) message\(update.messages.count == 1 ? "" : "s") would be sent. Nothing was queued.")
+    } else {
+        lines.append("Update \(update.id.map(String.init) ?? "?") (\(update.event.rawValue)) on case \(update.caseNumber): \(update.state.rawValue), \(update.messages.count) message\(update.messages.count == 1 ? "" : "s").")
+    }
+    let segments = update.messages.compactMap(\.segments).reduce(0, +)
+    if segments > 0 { lines.append("SMS segments in all: \(segments)") }
+    for message in update.messages { lines.append(""); lines.append(describe(message)) }
+    return lines.joined(separator: "\n")
+}

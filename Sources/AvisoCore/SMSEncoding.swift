@@ -22,6 +22,12 @@ public enum SMSEncoding: String, Codable, Sendable {
         /// Septets (GSM-7) or UTF-16 code units (UCS-2).
         public var units: Int
         public var segments: Int
+
+        public init(encoding: SMSEncoding, units: Int, segments: Int) {
+            self.encoding = encoding
+            self.units = units
+            self.segments = segments
+        }
     }
 
     /// The encoding and segment count of `body`.

@@ -185,7 +185,7 @@ public struct TemplateCatalog: Sendable {
         _ text: String, firstLine: Int, variables: [String: TemplateVariable], fail: (Int, String) -> AvisoError
     ) throws(AvisoError) {
         var scopes: [[String: TemplateVariable]] = [variables]
-        var open: [String] = []
+        var open: [(name: String, line: Int)] = []
         func lookup(_ name: String) -> TemplateVariable? {
             if name == "." { return .value }
             for scope in scopes.reversed() { if let kind = scope[name] { return kind } }
@@ -212,16 +212,16 @@ public struct TemplateCatalog: Sendable {
             case .sectionOpen, .invertedOpen:
                 guard let kind = lookup(tag.name) else { throw unknown(tag) }
                 if case .list(let items) = kind, tag.kind == .sectionOpen { scopes.append(items) } else { scopes.append([:]) }
-                open.append(tag.name)
+                open.append((tag.name, tag.line))
             case .sectionClose:
-                guard open.last == tag.name else {
-                    throw fail(tag.line, open.last.map { "'{{/\(tag.name)}}' closes a section that is not open; the open section is '\($0)'." } ?? "'{{/\(tag.name)}}' closes a section that was never opened.")
+                guard open.last?.name == tag.name else {
+                    throw fail(tag.line, open.last.map { "'{{/\(tag.name)}}' closes a section that is not open; the open section is '\($0.name)'." } ?? "'{{/\(tag.name)}}' closes a section that was never opened.")
                 }
                 open.removeLast()
                 scopes.removeLast()
             }
         }
-        if let unclosed = open.last { throw fail(firstLine, "the section '\(unclosed)' is never closed with {{/\(unclosed)}}.") }
+        if let unclosed = open.last { throw fail(unclosed.line, "the section '\(unclosed.name)' is never closed with {{/\(unclosed.name)}}.") }
     }
 
     static func parseTerms(_ source: TemplateSource) throws(AvisoError) -> [String: String] {

@@ -97,6 +97,10 @@ public struct UpdatePlanner: Sendable {
             let templateEvent = recipient.discreet ? Event.discreet : event
             for address in recipient.contactPoints {
                 do {
+                    try requireTemplate(templateEvent, address.channel, recipient.language)
+                    if !recipient.discreet, event == .courtDate || event == .courtDateChanged {
+                        try requireTemplate(.courtDateReminder, address.channel, recipient.language)
+                    }
                     var context = try caseContext(caseFacts, event: templateEvent, language: recipient.language)
                     try addEventContext(
                         &context, event: templateEvent, fields: fields, previousHearing: previousHearing, recipient: recipient)
@@ -127,6 +131,12 @@ public struct UpdatePlanner: Sendable {
         let context = try commonContext(language: recipient.language)
         let due = policy.daytime.earliestSend(at: now, in: recipient.timeZone, urgent: !respectQuietHours)
         return try message(templateEvent, context: context, recipient: recipient, address: address, dueAt: due, loggedAs: event)
+    }
+
+    func requireTemplate(_ event: Event, _ channel: Channel, _ language: LanguageTag) throws(AvisoError) {
+        guard catalog.has(event, channel, for: language) else {
+            throw TemplateCatalog.missing(event, channel, language, folder: catalog.servingLanguage(for: language) ?? language.language)
+        }
     }
 
     func message(

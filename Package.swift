@@ -111,20 +111,26 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Test doubles that behave like the real adapters, and fixtures shared by the test targets.
+        .target(
+            name: "AvisoTesting",
+            dependencies: ["AvisoCore", "AvisoStore"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AvisoCoreTests",
-            dependencies: ["AvisoCore"],
+            dependencies: ["AvisoCore", "AvisoTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AvisoStoreTests",
-            dependencies: ["AvisoCore", "AvisoStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["AvisoCore", "AvisoStore", "AvisoTesting", "AvisoDaemon", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AvisoServerTests",
             dependencies: [
-                "AvisoCore", "AvisoStore", "AvisoServer", "AvisoDaemon", "AvisoGateways",
+                "AvisoCore", "AvisoStore", "AvisoServer", "AvisoDaemon", "AvisoGateways", "AvisoTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -132,7 +138,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AvisoEndToEndTests",
-            dependencies: ["AvisoCore"],
+            dependencies: ["AvisoCore", "AvisoTesting", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
     ]

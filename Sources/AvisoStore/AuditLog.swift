@@ -87,6 +87,12 @@ public struct ChainBreak: Sendable, Equatable, CustomStringConvertible {
     public var rowId: Int64
     public var reason: String
     public var description: String { "\(table) row \(rowId): \(reason)" }
+
+    public init(table: String, rowId: Int64, reason: String) {
+        self.table = table
+        self.rowId = rowId
+        self.reason = reason
+    }
 }
 
 extension AvisoStore {

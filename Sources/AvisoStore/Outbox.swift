@@ -22,6 +22,16 @@ public struct HandOffResult: Sendable {
     }
 }
 
+/// One row of the contact log.
+public struct ContactLogEntry: Sendable, Equatable {
+    public var id: Int64
+    public var at: Date
+    public var actor: String
+    public var messageId: Int64?
+    public var kind: String
+    public var detail: String?
+}
+
 /// How a batch of outcomes was recorded, for metrics and logs.
 public struct CompletionSummary: Sendable, Equatable {
     public var sent = 0
@@ -42,6 +52,15 @@ extension AvisoStore {
     /// order.
     public func claimDue(limit: Int, now: Date) throws -> [ClaimedMessage] {
         try pool.write { db in
+            var claimed = try Self.claim(db, limit: limit, now: now)
+            if claimed.pulledForward && claimed.messages.count < limit {
+                claimed.messages += try Self.claim(db, limit: limit - claimed.messages.count, now: now).messages
+            }
+            return claimed.messages
+        }
+    }
+
+    static func claim(_ db: Database, limit: Int, now: Date) throws -> (messages: [ClaimedMessage], pulledForward: Bool) {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -59,6 +78,7 @@ extension AvisoStore {
             var suppressed: [Int64] = []
             var expired: [Int64] = []
             var taken: Set<Int64> = []
+            var urgentAwaitingWelcome: [Int64] = []
             for row in rows where claimed.count < limit {
                 let id: Int64 = row["id"]
                 let contactPointId: Int64 = row["contact_point_id"]
@@ -76,7 +96,12 @@ extension AvisoStore {
                 }
                 let awaitsWelcome: Bool = row["awaits_welcome"]
                 let busy: Bool = row["busy"]
-                if (awaitsWelcome && event != .welcome) || busy || taken.contains(contactPointId) { continue }
+                if awaitsWelcome && event != .welcome {
+                    // An urgent message does not wait for the morning: its welcome goes now, then it.
+                    if event.isUrgent { urgentAwaitingWelcome.append(contactPointId) }
+                    continue
+                }
+                if busy || taken.contains(contactPointId) { continue }
                 taken.insert(contactPointId)
                 let attempt: Int = row["attempts"] + 1
                 let digest: String = row["body_digest"]
@@ -100,9 +125,15 @@ extension AvisoStore {
                     sql: "UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id IN (\(Self.list(claimed.map(\.outbound.messageId))))",
                     arguments: [millis])
             }
+            var pulledForward = false
+            if !urgentAwaitingWelcome.isEmpty {
+                try db.execute(
+                    sql: "UPDATE messages SET due_at = ?, updated_at = ? WHERE event = 'welcome' AND state = 'queued' AND due_at > ? AND contact_point_id IN (\(Self.list(urgentAwaitingWelcome)))",
+                    arguments: [millis, millis, millis])
+                pulledForward = db.changesCount > 0
+            }
             try AuditLog.appendContact(db, log, actor: Self.dispatcherActor, at: now)
-            return claimed
-        }
+            return (claimed, pulledForward)
     }
 
     /// Records the outcomes of a batch in one transaction: sent, retried
@@ -187,4 +218,13 @@ extension AvisoStore {
     }
 
     static func list(_ ids: [Int64]) -> String { ids.map(String.init).joined(separator: ",") }
+
+    /// The contact log of one message, oldest first.
+    public func contactLog(messageId: Int64) throws -> [ContactLogEntry] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM contact_log WHERE message_id = ? ORDER BY id", arguments: [messageId]).map {
+                ContactLogEntry(id: $0["id"], at: Date(millis: $0["at"]), actor: $0["actor"], messageId: $0["message_id"], kind: $0["kind"], detail: $0["detail"])
+            }
+        }
+    }
 }

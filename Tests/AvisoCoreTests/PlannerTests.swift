@@ -1,4 +1,5 @@
 import AvisoCore
+import AvisoTesting
 import Foundation
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 
     init() throws {
         catalog = try repositoryTemplates()
-        planner = UpdatePlanner(catalog: catalog, policy: policy())
+        planner = UpdatePlanner(catalog: catalog, policy: testPolicy())
     }
 
     func recipient(_ id: Int64, _ language: String, zone: TimeZone = chicago, discreet: Bool = false, channels: [Channel] = [.sms]) throws -> Recipient {

@@ -1,4 +1,5 @@
 import AvisoCore
+import AvisoTesting
 import Foundation
 import Testing
 

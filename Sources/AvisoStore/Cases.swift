@@ -145,7 +145,10 @@ extension AvisoStore {
             db, sql: "SELECT EXISTS (SELECT 1 FROM messages WHERE contact_point_id = ? AND event = 'welcome')", arguments: [contactPointId])
         guard welcomed != true, let address = recipient.contactPoints.first(where: { $0.contactPointId == contactPointId }) else { return }
         let planned = try planner.systemMessage(.welcome, recipient: recipient, address: address, now: now, respectQuietHours: true)
-        try insertMessages(db, [planned], updateId: nil, caseId: nil, expiresAt: nil, now: now)
+        // Listed with the case the victim was most recently registered on, so the case's history shows it.
+        let caseId = try Int64.fetchOne(
+            db, sql: "SELECT case_id FROM case_victims WHERE victim_id = ? ORDER BY added_at DESC, case_id DESC LIMIT 1", arguments: [recipient.victimId])
+        try insertMessages(db, [planned], updateId: nil, caseId: caseId, expiresAt: nil, now: now)
     }
 
     /// The recipient view of one contact point's victim, limited to that contact point.

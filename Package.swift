@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -47,11 +48,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The real senders: the spool gateway (and later Twilio SMS, SMTP email).
+        // libcurl, for SMTP with STARTTLS or implicit TLS (headers from libcurl4-openssl-dev).
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // The real senders: the spool gateway, Twilio-compatible SMS, SMTP email through libcurl.
         .target(
             name: "AvisoGateways",
             dependencies: [
                 "AvisoCore",
+                "CCurl",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -63,6 +74,7 @@ let package = Package(
                 "AvisoCore",
                 "AvisoStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -133,6 +145,14 @@ let package = Package(
                 "AvisoCore", "AvisoStore", "AvisoServer", "AvisoDaemon", "AvisoGateways", "AvisoTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AvisoGatewaysTests",
+            dependencies: [
+                "AvisoCore", "AvisoGateways", "AvisoStore", "AvisoDaemon", "AvisoTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -362,3 +362,50 @@ public struct StaffView: Codable, Sendable {
         self.token = token
     }
 }
+
+/// A reply from a victim, as staff see it in the inbox.
+public struct InboundView: Codable, Sendable {
+    public var id: Int64
+    public var receivedAt: Date
+    public var victimId: Int64?
+    public var victimName: String?
+    public var from: String
+    public var cases: [String]
+    public var language: String?
+    public var body: String?
+    /// `opt_out`, `opt_in`, `help`, `language` for keywords; absent for free text.
+    public var intent: String?
+    public var handledAt: Date?
+    public var handledBy: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, from, cases, language, body, intent
+        case receivedAt = "received_at"
+        case victimId = "victim_id"
+        case victimName = "victim_name"
+        case handledAt = "handled_at"
+        case handledBy = "handled_by"
+    }
+
+    public init(
+        id: Int64, receivedAt: Date, victimId: Int64?, victimName: String?, from: String, cases: [String], language: String?, body: String?,
+        intent: String?, handledAt: Date?, handledBy: String?
+    ) {
+        self.id = id
+        self.receivedAt = receivedAt
+        self.victimId = victimId
+        self.victimName = victimName
+        self.from = from
+        self.cases = cases
+        self.language = language
+        self.body = body
+        self.intent = intent
+        self.handledAt = handledAt
+        self.handledBy = handledBy
+    }
+}
+
+public struct InboxList: Codable, Sendable {
+    public var replies: [InboundView]
+    public init(replies: [InboundView]) { self.replies = replies }
+}

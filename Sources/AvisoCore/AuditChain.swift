@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Crypto
 
 /// The hash chain of an append-only log (G4). Each row's hash covers the
@@ -59,5 +59,18 @@ public enum APIToken {
     /// What the store keeps of a token.
     public static func hash(_ token: String) -> String {
         AuditChain.digest(token)
+    }
+}
+
+/// The token in an email's unsubscribe link: 32 random bytes, hex.
+public enum UnsubscribeToken {
+    public static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }.hex
+    }
+
+    /// Whether `text` has the form of a token (so nothing else reaches the database).
+    public static func isWellFormed(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 }

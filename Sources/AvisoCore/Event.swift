@@ -33,6 +33,15 @@ public enum Event: String, Codable, Sendable, CaseIterable {
         }
     }
 
+    /// Answers to a victim's own reply: they go at once, whatever the hour,
+    /// because the victim just wrote.
+    public var isReply: Bool {
+        switch self {
+        case .optOutConfirmation, .optInConfirmation, .help, .languageChanged, .replyAck: true
+        default: false
+        }
+    }
+
     /// Events a staff account may queue as an update on a case.
     public var isQueueable: Bool {
         switch self {

@@ -11,8 +11,13 @@ public struct OutboundMessage: Sendable, Equatable {
     public var body: String
     /// The 1-based attempt number; greater than 1 on a retry.
     public var attempt: Int
+    /// Email: the contact point's opaque unsubscribe token, for `List-Unsubscribe`.
+    public var unsubscribeToken: String?
 
-    public init(messageId: Int64, channel: Channel, to: String, language: String, subject: String?, body: String, attempt: Int) {
+    public init(
+        messageId: Int64, channel: Channel, to: String, language: String, subject: String?, body: String, attempt: Int,
+        unsubscribeToken: String? = nil
+    ) {
         self.messageId = messageId
         self.channel = channel
         self.to = to
@@ -20,6 +25,7 @@ public struct OutboundMessage: Sendable, Equatable {
         self.subject = subject
         self.body = body
         self.attempt = attempt
+        self.unsubscribeToken = unsubscribeToken
     }
 }
 
@@ -31,6 +37,9 @@ public enum GatewayOutcome: Sendable, Equatable {
     case transient(reason: String)
     /// Will never work (invalid number, rejected address): failed at once.
     case permanent(reason: String)
+    /// The carrier says the recipient opted out (Twilio error 21610): the
+    /// message fails and the contact point is opted out, recorded as the carrier's.
+    case optedOutAtCarrier(reason: String)
 }
 
 /// A sender for one or more channels. Implementations must be safe to call

@@ -52,4 +52,25 @@ public enum SMSEncoding: String, Codable, Sendable {
         let segments = units <= 70 ? 1 : Int((Double(units) / 67).rounded(.up))
         return Measure(encoding: .ucs2, units: units, segments: segments)
     }
+
+    /// Typographic punctuation and its GSM-7 equivalent. Only punctuation and
+    /// spaces: a letter is never changed (á stays á).
+    static let smartReplacements: [Character: String] = [
+        "\u{2018}": "'", "\u{2019}": "'", "\u{201A}": "'", "\u{201B}": "'", "\u{2032}": "'",
+        "\u{201C}": "\"", "\u{201D}": "\"", "\u{201E}": "\"", "\u{201F}": "\"", "\u{2033}": "\"", "\u{00AB}": "\"", "\u{00BB}": "\"",
+        "\u{2010}": "-", "\u{2011}": "-", "\u{2012}": "-", "\u{2013}": "-", "\u{2014}": "-", "\u{2015}": "-", "\u{2212}": "-",
+        "\u{2026}": "...", "\u{00A0}": " ", "\u{2007}": " ", "\u{2009}": " ", "\u{200A}": " ", "\u{202F}": " ", "\u{200B}": "",
+    ]
+
+    /// "Smart encoding": replaces typographic quotes, dashes, ellipses and
+    /// odd spaces with GSM-7 equivalents, so a message that is otherwise GSM-7
+    /// is not sent as UCS-2 at twice the segments.
+    public static func smartReplace(_ body: String) -> String {
+        var output = ""
+        output.reserveCapacity(body.utf8.count)
+        for character in body {
+            if let replacement = smartReplacements[character] { output += replacement } else { output.append(character) }
+        }
+        return output
+    }
 }

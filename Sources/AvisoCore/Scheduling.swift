@@ -12,11 +12,14 @@ public struct MessagePolicy: Sendable {
     public var contactPhone: String
     /// The department's own time zone: hearing times without an offset are in it.
     public var departmentZone: TimeZone
+    /// Replace typographic punctuation in SMS with GSM-7 equivalents.
+    public var smartEncoding: Bool
 
     public init(
         daytime: DaytimeWindow = .default, reminderDays: [Int] = [7, 1], reminderMinute: Int = 10 * 60,
-        contactPhone: String, departmentZone: TimeZone
+        contactPhone: String, departmentZone: TimeZone, smartEncoding: Bool = false
     ) {
+        self.smartEncoding = smartEncoding
         self.daytime = daytime
         self.reminderDays = reminderDays
         self.reminderMinute = reminderMinute
@@ -30,12 +33,18 @@ public enum LocalFormat {
     public static func date(_ date: Date, language: LanguageTag, zone: TimeZone) -> String {
         var style = Date.FormatStyle(date: .complete, time: .omitted, locale: Locale(identifier: language.value), timeZone: zone)
         style.calendar = Calendar(identifier: .gregorian)
-        return date.formatted(style)
+        return plainSpaces(date.formatted(style))
     }
 
     public static func time(_ date: Date, language: LanguageTag, zone: TimeZone) -> String {
         var style = Date.FormatStyle(date: .omitted, time: .shortened, locale: Locale(identifier: language.value), timeZone: zone)
         style.calendar = Calendar(identifier: .gregorian)
-        return date.formatted(style)
+        return plainSpaces(date.formatted(style))
+    }
+
+    /// ICU puts narrow no-break spaces in "9:00 AM"; in an SMS one such space
+    /// turns the whole message into UCS-2 and doubles its segments.
+    static func plainSpaces(_ text: String) -> String {
+        String(text.map { $0 == "\u{202F}" || $0 == "\u{00A0}" ? " " : $0 })
     }
 }

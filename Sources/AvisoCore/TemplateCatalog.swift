@@ -43,6 +43,8 @@ public struct TemplateCatalog: Sendable {
 
     private var templates: [Key: Compiled] = [:]
     private var terms: [String: [String: String]] = [:]
+    /// The reply keywords of every language (`keywords.txt`).
+    public private(set) var keywords = KeywordBook()
     /// The languages that have at least one template, sorted.
     public private(set) var languages: [String] = []
 
@@ -55,6 +57,10 @@ public struct TemplateCatalog: Sendable {
             do {
                 if source.fileName == "terms.txt" {
                     terms[source.language] = try Self.parseTerms(source)
+                    continue
+                }
+                if source.fileName == "keywords.txt" {
+                    try keywords.add(language: source.language, path: source.path, contents: source.contents)
                     continue
                 }
                 let (event, channel) = try Self.identify(source)

@@ -142,7 +142,8 @@ public struct UpdatePlanner: Sendable {
     func message(
         _ event: Event, context: [String: Any], recipient: Recipient, address: RecipientAddress, dueAt: Date, loggedAs: Event? = nil
     ) throws(AvisoError) -> PlannedMessage {
-        let rendered = try catalog.render(event, address.channel, language: recipient.language, context: context)
+        var rendered = try catalog.render(event, address.channel, language: recipient.language, context: context)
+        if address.channel == .sms && policy.smartEncoding { rendered.body = SMSEncoding.smartReplace(rendered.body) }
         return PlannedMessage(
             victimId: recipient.victimId, contactPointId: address.contactPointId, channel: address.channel,
             language: catalog.servingLanguage(for: recipient.language) ?? recipient.language.value, event: loggedAs ?? event,

@@ -28,6 +28,11 @@ public struct DaemonConfiguration: Sendable {
     public var emailFromAddress: String = "avisos@kcpd.example"
     public var emailFromName: String = "Kansas City Police Department"
     public var logLevel: String = "info"
+    public var publicURL: String = "http://127.0.0.1:8750"
+    public var smartEncoding = false
+    public var twilio = TwilioConfiguration()
+    public var smtp = SMTPConfiguration()
+    public var unsubscribeMailto: String?
 
     public init() {}
 
@@ -37,7 +42,8 @@ public struct DaemonConfiguration: Sendable {
     public var resolvedSpoolDirectory: String { spoolDirectory ?? stateDirectory + "/spool" }
 
     public var policy: MessagePolicy {
-        MessagePolicy(daytime: daytime, reminderDays: reminderDays, reminderMinute: reminderMinute, contactPhone: departmentPhone, departmentZone: departmentZone)
+        MessagePolicy(daytime: daytime, reminderDays: reminderDays, reminderMinute: reminderMinute, contactPhone: departmentPhone, departmentZone: departmentZone,
+            smartEncoding: smartEncoding)
     }
 
     static let keys: [String] = [
@@ -45,7 +51,10 @@ public struct DaemonConfiguration: Sendable {
         "quiet_hours.day_starts", "quiet_hours.day_ends", "reminders.days_before", "reminders.time", "dispatch.batch_size",
         "dispatch.concurrency", "dispatch.poll_interval_ms", "dispatch.max_attempts", "dispatch.retry_base_seconds",
         "dispatch.retry_max_seconds", "messages.lifetime_hours", "gateway.sms", "gateway.email", "spool.directory", "sms.from",
-        "email.from_address", "email.from_name", "log.level",
+        "email.from_address", "email.from_name", "log.level", "http.public_url", "sms.smart_encoding", "email.unsubscribe_mailto",
+        "twilio.base_url", "twilio.account_sid", "twilio.from", "twilio.messaging_service_sid", "twilio.rate_per_second",
+        "twilio.timeout_seconds", "twilio.auth_token_file", "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.password_file",
+        "smtp.ca_file", "smtp.timeout_seconds", "smtp.connections",
     ]
 
     /// The environment variable that overrides `key`.
@@ -92,6 +101,13 @@ public struct DaemonConfiguration: Sendable {
     }
 
     mutating func apply(key: String, value: String) throws(AvisoError) {
+        func bool() throws(AvisoError) -> Bool {
+            switch value.lowercased() {
+            case "on", "yes", "true": return true
+            case "off", "no", "false": return false
+            default: throw .invalid(key, "'\(value)' is not on or off.")
+            }
+        }
         func int(_ range: ClosedRange<Int>) throws(AvisoError) -> Int {
             guard let number = Int(value), range.contains(number) else {
                 throw .invalid(key, "'\(value)' is not a whole number from \(range.lowerBound) to \(range.upperBound).")
@@ -125,9 +141,42 @@ public struct DaemonConfiguration: Sendable {
         case "dispatch.retry_base_seconds": retry.baseDelay = TimeInterval(try int(1...86_400))
         case "dispatch.retry_max_seconds": retry.maxDelay = TimeInterval(try int(1...604_800))
         case "messages.lifetime_hours": messageLifetime = TimeInterval(try int(1...24 * 60)) * 3600
-        case "gateway.sms", "gateway.email":
-            guard value == "spool" else { throw .invalid(key, "'\(value)' is not a gateway. Available: spool.") }
-            if key == "gateway.sms" { smsGateway = value } else { emailGateway = value }
+        case "gateway.sms":
+            guard ["spool", "twilio"].contains(value) else { throw .invalid(key, "'\(value)' is not an SMS gateway. Available: spool, twilio.") }
+            smsGateway = value
+        case "gateway.email":
+            guard ["spool", "smtp"].contains(value) else { throw .invalid(key, "'\(value)' is not an email gateway. Available: spool, smtp.") }
+            emailGateway = value
+        case "http.public_url":
+            guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? ""), url.host != nil, url.query == nil else {
+                throw .invalid(key, "'\(value)' is not an http(s) URL like https://aviso.kcpd.example.")
+            }
+            publicURL = value
+        case "sms.smart_encoding": smartEncoding = try bool()
+        case "email.unsubscribe_mailto": unsubscribeMailto = try EmailAddress(value).address
+        case "twilio.base_url":
+            guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw .invalid(key, "'\(value)' is not an http(s) URL like https://api.twilio.com.")
+            }
+            twilio.baseURL = value
+        case "twilio.account_sid": twilio.accountSid = value
+        case "twilio.from": twilio.from = try PhoneNumber(value).e164
+        case "twilio.messaging_service_sid": twilio.messagingServiceSid = value
+        case "twilio.rate_per_second": twilio.ratePerSecond = Double(try int(1...1000))
+        case "twilio.timeout_seconds": twilio.timeout = Int64(try int(1...300))
+        case "twilio.auth_token_file": twilio.authTokenFile = value
+        case "smtp.host": smtp.host = value
+        case "smtp.port": smtp.port = try int(1...65535)
+        case "smtp.security":
+            guard let security = SMTPSecurityName(rawValue: value) else {
+                throw .invalid(key, "'\(value)' is not an SMTP security mode: starttls (required, never plain text) or implicit (TLS from the first byte).")
+            }
+            smtp.security = security
+        case "smtp.username": smtp.username = value
+        case "smtp.password_file": smtp.passwordFile = value
+        case "smtp.ca_file": smtp.caFile = value
+        case "smtp.timeout_seconds": smtp.timeout = try int(1...600)
+        case "smtp.connections": smtp.connections = try int(1...64)
         case "spool.directory": spoolDirectory = value
         case "sms.from": smsFrom = try PhoneNumber(value).e164
         case "email.from_address": emailFromAddress = try EmailAddress(value).address
@@ -142,6 +191,17 @@ public struct DaemonConfiguration: Sendable {
     }
 
     func validate() throws(AvisoError) {
+        if smsGateway == "twilio" {
+            guard !twilio.accountSid.isEmpty else {
+                throw .init(.configuration, title: "Invalid configuration", detail: "gateway.sms is twilio: set twilio.account_sid.")
+            }
+            guard twilio.from != nil || twilio.messagingServiceSid != nil else {
+                throw .init(.configuration, title: "Invalid configuration", detail: "gateway.sms is twilio: set twilio.from (the sending number) or twilio.messaging_service_sid.")
+            }
+        }
+        if emailGateway == "smtp", smtp.host.isEmpty {
+            throw .init(.configuration, title: "Invalid configuration", detail: "gateway.email is smtp: set smtp.host.")
+        }
         guard daytime.startMinute < daytime.endMinute else {
             throw .init(.configuration, title: "Invalid configuration", detail: "quiet_hours: the day must start before it ends.")
         }
@@ -149,4 +209,32 @@ public struct DaemonConfiguration: Sendable {
             throw .init(.configuration, title: "Invalid configuration", detail: "dispatch.retry_base_seconds must not exceed dispatch.retry_max_seconds.")
         }
     }
+}
+
+public enum SMTPSecurityName: String, Sendable {
+    case starttls
+    case implicit
+}
+
+/// The Twilio-compatible SMS gateway's settings; the auth token is a secret, read apart.
+public struct TwilioConfiguration: Sendable {
+    public var baseURL = "https://api.twilio.com"
+    public var accountSid = ""
+    public var from: String?
+    public var messagingServiceSid: String?
+    public var ratePerSecond: Double = 10
+    public var timeout: Int64 = 15
+    public var authTokenFile: String?
+}
+
+/// The SMTP gateway's settings; the password is a secret, read apart.
+public struct SMTPConfiguration: Sendable {
+    public var host = ""
+    public var port = 587
+    public var security = SMTPSecurityName.starttls
+    public var username: String?
+    public var passwordFile: String?
+    public var caFile: String?
+    public var timeout = 60
+    public var connections = 4
 }

@@ -113,11 +113,14 @@ public final class Dispatcher: Service, Sendable {
         switch outcome {
         case .sent: logger.debug("handed off", metadata: metadata)
         case .transient(let reason):
-            metadata["reason"] = "\(reason)"
+            metadata["reason"] = "\(Redact.text(reason))"
             logger.warning("hand-off failed; will retry", metadata: metadata)
         case .permanent(let reason):
-            metadata["reason"] = "\(reason)"
+            metadata["reason"] = "\(Redact.text(reason))"
             logger.error("hand-off failed permanently", metadata: metadata)
+        case .optedOutAtCarrier(let reason):
+            metadata["reason"] = "\(Redact.text(reason))"
+            logger.notice("the carrier reports the recipient opted out; the contact point is opted out", metadata: metadata)
         }
         return HandOffResult(message: message, outcome: outcome, gateway: gateway.name)
     }

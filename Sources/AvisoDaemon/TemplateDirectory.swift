@@ -23,7 +23,7 @@ public enum TemplateDirectory {
                 continue
             }
             let files = (try? manager.contentsOfDirectory(atPath: folder.path)) ?? []
-            for file in files.sorted() where !file.hasPrefix(".") && (file.hasSuffix(".mustache") || file == "terms.txt") {
+            for file in files.sorted() where !file.hasPrefix(".") && (file.hasSuffix(".mustache") || file == "terms.txt" || file == "keywords.txt") {
                 let filePath = folder.appendingPathComponent(file).path
                 guard let data = manager.contents(atPath: filePath), let text = String(data: data, encoding: .utf8) else {
                     problems.append("\(filePath): not readable as UTF-8 text")

@@ -24,7 +24,7 @@ public struct EmailComposer: Sendable {
     ) -> String {
         var headers: [(String, String)] = [
             ("Date", Self.rfc5322Date(date)),
-            ("Message-ID", "<aviso.\(messageId).\(Int(date.timeIntervalSince1970))@\(messageIdDomain)>"),
+            ("Message-ID", messageID(for: messageId, date: date)),
             ("From", "\(Self.encodeWord(fromName)) <\(fromAddress)>"),
             ("To", "<\(to)>"),
             ("Subject", Self.encodeWord(subject)),
@@ -34,11 +34,33 @@ public struct EmailComposer: Sendable {
             ("Auto-Submitted", "auto-generated"),
         ]
         headers += extraHeaders
-        var text = headers.map { "\($0.0): \($0.1)" }.joined(separator: "\r\n")
+        var text = headers.map { Self.fold("\($0.0): \($0.1)") }.joined(separator: "\r\n")
         text += "\r\n\r\n"
         text += Self.quotedPrintable(body)
         text += "\r\n"
         return text
+    }
+
+    /// Folds a header line longer than 78 characters at its spaces (RFC 5322 §2.2.3).
+    static func fold(_ line: String) -> String {
+        guard line.count > 78, !line.contains("\r\n") else { return line }
+        var output = ""
+        var current = ""
+        for (index, word) in line.split(separator: " ", omittingEmptySubsequences: false).enumerated() {
+            // Never fold between the field name and the first word of its value.
+            if index > 1 && current.count + 1 + word.count > 76 {
+                output += current + "\r\n"
+                current = " " + word
+            } else {
+                current += current.isEmpty ? String(word) : " " + word
+            }
+        }
+        return output + current
+    }
+
+    /// The Message-ID header of a message sent at `date`.
+    public func messageID(for messageId: Int64, date: Date) -> String {
+        "<aviso.\(messageId).\(Int(date.timeIntervalSince1970))@\(messageIdDomain)>"
     }
 
     /// RFC 2047 encoded-words (base64) when the text is not plain ASCII,

@@ -14,11 +14,13 @@ public struct SpoolGateway: MessageGateway {
     public let directory: URL
     public let composer: EmailComposer
     public let smsFrom: String
+    public let unsubscribe: UnsubscribeLinks?
 
-    public init(directory: URL, composer: EmailComposer, smsFrom: String) throws {
+    public init(directory: URL, composer: EmailComposer, smsFrom: String, unsubscribe: UnsubscribeLinks? = nil) throws {
         self.directory = directory
         self.composer = composer
         self.smsFrom = smsFrom
+        self.unsubscribe = unsubscribe
         for sub in ["sms", "email"] {
             try FileManager.default.createDirectory(at: directory.appendingPathComponent(sub), withIntermediateDirectories: true)
         }
@@ -60,7 +62,8 @@ public struct SpoolGateway: MessageGateway {
             file = directory.appendingPathComponent("sms/\(message.messageId).json")
         case .email:
             let text = composer.compose(
-                messageId: message.messageId, to: message.to, subject: message.subject ?? "", body: message.body, date: now)
+                messageId: message.messageId, to: message.to, subject: message.subject ?? "", body: message.body, date: now,
+                extraHeaders: unsubscribe?.headers(token: message.unsubscribeToken) ?? [])
             contents = Data(text.utf8)
             file = directory.appendingPathComponent("email/\(message.messageId).eml")
         }

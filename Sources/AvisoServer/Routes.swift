@@ -18,6 +18,9 @@ public enum AvisoRoutes {
         ("POST", "/v1/contact-points/{id}/consent"),
         ("GET", "/v1/messages"),
         ("GET", "/v1/staff"), ("POST", "/v1/staff"),
+        ("GET", "/v1/inbox"), ("POST", "/v1/inbox/{id}/handled"),
+        ("POST", "/webhooks/twilio/status"), ("POST", "/webhooks/twilio/inbound"),
+        ("GET", "/unsubscribe/{token}"), ("POST", "/unsubscribe/{token}"),
     ]
 
     /// Builds the router. `readiness` answers /readyz with a list of problems (empty when ready).
@@ -121,6 +124,20 @@ public enum AvisoRoutes {
             let (account, token) = try state.store.createStaff(input, now: state.clock.now())
             return json(StaffView(id: account.id, name: account.name, role: account.role, languages: account.languages, token: token), status: .created)
         }
+        v1.get("inbox") { request, context in
+            let staff = try require(context, .readCases)
+            let query = request.uri.queryParameters
+            let replies = try state.store.inbox(
+                for: staff, caseNumber: query.get("case"), includeHandled: query.get("handled") == "true" || query.get("all") == "true",
+                includeKeywords: query.get("all") == "true", limit: 500)
+            return json(InboxList(replies: replies))
+        }
+        v1.post("inbox/:id/handled") { _, context in
+            let staff = try require(context, .writeCases)
+            try state.store.markHandled(inboundId: try id(context), by: staff, now: state.clock.now())
+            return Response(status: .noContent)
+        }
+        WebhookRoutes.add(to: router, state: state)
         return router
     }
 

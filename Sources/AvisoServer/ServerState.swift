@@ -13,11 +13,15 @@ public final class ServerState: Sendable {
     public let wakeDispatcher: @Sendable () -> Void
     /// How long an undelivered message stays useful.
     public let messageLifetime: TimeInterval
+    /// What webhooks and unsubscribe links need.
+    public let webhooks: WebhookSettings
 
     public init(
         store: AvisoStore, clock: any WallClock, planner: UpdatePlanner, messageLifetime: TimeInterval = 3 * 86400,
+        webhooks: WebhookSettings = WebhookSettings(publicURL: "http://127.0.0.1:8750", twilioAuthToken: nil),
         wakeDispatcher: @escaping @Sendable () -> Void = {}
     ) {
+        self.webhooks = webhooks
         self.store = store
         self.clock = clock
         self.plannerBox = Mutex(planner)
@@ -30,4 +34,20 @@ public final class ServerState: Sendable {
 
     /// Replaces templates and policy at once (on reload).
     public func replacePlanner(_ planner: UpdatePlanner) { plannerBox.withLock { $0 = planner } }
+}
+
+/// The public face of the daemon: the URL the provider and victims reach it
+/// at (usually through a reverse proxy), and the secret that signs webhooks.
+public struct WebhookSettings: Sendable {
+    /// `https://aviso.kcpd.example`: signatures cover the URL the provider called, so it must be exact.
+    public var publicURL: String
+    /// The Twilio auth token; without it every Twilio webhook is refused (G9).
+    public var twilioAuthToken: String?
+
+    public init(publicURL: String, twilioAuthToken: String?) {
+        var url = publicURL
+        while url.hasSuffix("/") { url.removeLast() }
+        self.publicURL = url
+        self.twilioAuthToken = twilioAuthToken
+    }
 }

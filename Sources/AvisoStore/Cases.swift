@@ -117,8 +117,8 @@ extension AvisoStore {
                 "This \(channel == .sms ? "phone number" : "email address") already belongs to victim \(owner). A person who is a victim in two cases is one victim: add victim \(owner) to this case instead.")
         }
         try db.execute(
-            sql: "INSERT INTO contact_points (victim_id, channel, address, created_at) VALUES (?, ?, ?, ?)",
-            arguments: [victimId, channel.rawValue, point.address.value, now.millis])
+            sql: "INSERT INTO contact_points (victim_id, channel, address, created_at, unsubscribe_token) VALUES (?, ?, ?, ?, ?)",
+            arguments: [victimId, channel.rawValue, point.address.value, now.millis, channel == .email ? UnsubscribeToken.generate() : nil])
         let id = db.lastInsertedRowID
         if let consent = point.consent {
             try applyStaffConsent(db, contactPointId: id, consent: consent, by: staff, planner: planner, now: now)

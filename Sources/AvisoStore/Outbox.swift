@@ -65,7 +65,7 @@ extension AvisoStore {
                 db,
                 sql: """
                     SELECT m.id, m.contact_point_id, m.channel, m.language, m.event, m.subject, m.body, m.body_digest, m.attempts, m.expires_at,
-                      cp.address, cp.consent_state,
+                      cp.address, cp.consent_state, cp.unsubscribe_token,
                       EXISTS (SELECT 1 FROM messages w WHERE w.contact_point_id = m.contact_point_id AND w.event = 'welcome'
                               AND w.state IN ('queued', 'sending') AND w.id <> m.id) AS awaits_welcome,
                       EXISTS (SELECT 1 FROM messages f WHERE f.contact_point_id = m.contact_point_id AND f.state = 'sending') AS busy
@@ -96,9 +96,9 @@ extension AvisoStore {
                 }
                 let awaitsWelcome: Bool = row["awaits_welcome"]
                 let busy: Bool = row["busy"]
-                if awaitsWelcome && event != .welcome {
-                    // An urgent message does not wait for the morning: its welcome goes now, then it.
-                    if event.isUrgent { urgentAwaitingWelcome.append(contactPointId) }
+                if awaitsWelcome && event != .welcome && event != .optOutConfirmation {
+                    // An urgent message or an answer to the victim does not wait for the morning: its welcome goes now, then it.
+                    if event.isUrgent || event.isReply { urgentAwaitingWelcome.append(contactPointId) }
                     continue
                 }
                 if busy || taken.contains(contactPointId) { continue }
@@ -109,7 +109,7 @@ extension AvisoStore {
                     ClaimedMessage(
                         outbound: OutboundMessage(
                             messageId: id, channel: Channel(rawValue: row["channel"]) ?? .sms, to: row["address"], language: row["language"],
-                            subject: row["subject"], body: row["body"] ?? "", attempt: attempt),
+                            subject: row["subject"], body: row["body"] ?? "", attempt: attempt, unsubscribeToken: row["unsubscribe_token"]),
                         contactPointId: contactPointId, bodyDigest: digest))
                 log.append(.init(messageId: id, contactPointId: contactPointId, kind: "attempt", detail: "attempt \(attempt)", bodyDigest: digest))
             }
@@ -150,6 +150,7 @@ extension AvisoStore {
             let fail = try db.cachedStatement(
                 sql: "UPDATE messages SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ? AND state = 'sending'")
             let millis = now.millis
+            var earlyReports: [String] = []
             for result in results {
                 let message = result.message
                 let id = message.outbound.messageId
@@ -158,6 +159,7 @@ extension AvisoStore {
                     try sent.execute(arguments: [providerId, millis, id])
                     summary.sent += 1
                     log.append(.init(messageId: id, contactPointId: message.contactPointId, kind: "sent", detail: "\(result.gateway) accepted: \(providerId)"))
+                    earlyReports.append(providerId)
                 case .transient(let reason) where message.outbound.attempt < retry.maxAttempts:
                     let delay = retry.delay(after: message.outbound.attempt, using: &generator)
                     try requeue.execute(arguments: [now.addingTimeInterval(delay).millis, reason, millis, id])
@@ -176,9 +178,24 @@ extension AvisoStore {
                     try fail.execute(arguments: [detail, millis, id])
                     summary.failed += 1
                     log.append(.init(messageId: id, contactPointId: message.contactPointId, kind: "failed", detail: detail))
+                case .optedOutAtCarrier(let reason):
+                    let detail = "\(result.gateway): \(reason)"
+                    try fail.execute(arguments: [detail, millis, id])
+                    summary.failed += 1
+                    log.append(.init(messageId: id, contactPointId: message.contactPointId, kind: "failed", detail: detail))
+                    // The carrier's word is consent withdrawn: recorded as such, effective before the next claim.
+                    if try String.fetchOne(db, sql: "SELECT consent_state FROM contact_points WHERE id = ?", arguments: [message.contactPointId]) != ConsentState.optedOut.rawValue {
+                        try AuditLog.appendConsent(
+                            db, contactPointId: message.contactPointId, state: .optedOut, method: .carrier, actor: "carrier:\(result.gateway)", at: now,
+                            wordingVersion: nil, wording: reason, language: message.outbound.language)
+                    }
                 }
             }
             try AuditLog.appendContact(db, log, actor: Self.dispatcherActor, at: now)
+            // A delivery report can arrive before the provider's id was recorded here.
+            for providerId in earlyReports {
+                try Self.applyDeliveryReports(db, providerId: providerId, now: now)
+            }
             return summary
         }
     }

@@ -13,6 +13,12 @@ enum Schema {
         migrator.registerMigration("v1: cases, victims, consent, updates, messages, logs") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2: unsubscribe tokens, provider ids, delivery reports") { db in
+            try db.execute(sql: v2)
+        }
+        migrator.registerMigration("v3: inbound messages") { db in
+            try db.execute(sql: v3)
+        }
         return migrator
     }
 
@@ -154,7 +160,7 @@ enum Schema {
           contact_point_id INTEGER REFERENCES contact_points(id),
           kind TEXT NOT NULL CHECK (kind IN (
             'attempt', 'sent', 'retry', 'failed', 'delivered', 'undelivered',
-            'cancelled', 'suppressed', 'expired', 'recovered')),
+            'cancelled', 'suppressed', 'expired', 'recovered', 'inbound', 'purged')),
           detail TEXT,
           body_digest TEXT,
           prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
@@ -162,5 +168,52 @@ enum Schema {
         );
         CREATE INDEX contact_log_by_message ON contact_log(message_id);
         \(appendOnly("contact_log"))
+        """
+
+    static let v2 = """
+        -- An opaque, unguessable token per email address for its unsubscribe link.
+        ALTER TABLE contact_points ADD COLUMN unsubscribe_token TEXT CHECK (unsubscribe_token IS NULL OR length(unsubscribe_token) = 64);
+        UPDATE contact_points SET unsubscribe_token = lower(hex(randomblob(32))) WHERE channel = 'email';
+        CREATE UNIQUE INDEX contact_points_by_unsubscribe_token ON contact_points(unsubscribe_token) WHERE unsubscribe_token IS NOT NULL;
+        CREATE INDEX messages_by_provider_id ON messages(provider_id) WHERE provider_id IS NOT NULL;
+        -- Every delivery status the provider reported, as received, in any order.
+        CREATE TABLE delivery_reports (
+          id INTEGER PRIMARY KEY,
+          provider_id TEXT NOT NULL CHECK (length(provider_id) > 0),
+          status TEXT NOT NULL,
+          error_code TEXT,
+          received_at INTEGER NOT NULL
+        );
+        CREATE INDEX delivery_reports_by_provider_id ON delivery_reports(provider_id);
+        \(appendOnly("delivery_reports"))
+        """
+
+    static let v3 = """
+        -- Replies from victims (and from numbers Aviso does not know). The body is
+        -- purged under the retention policy; its digest stays in the contact log.
+        CREATE TABLE inbound_messages (
+          id INTEGER PRIMARY KEY,
+          provider_id TEXT UNIQUE,
+          received_at INTEGER NOT NULL,
+          from_address TEXT NOT NULL CHECK (length(from_address) > 0),
+          contact_point_id INTEGER REFERENCES contact_points(id),
+          victim_id INTEGER REFERENCES victims(id),
+          body TEXT,
+          body_digest TEXT NOT NULL CHECK (length(body_digest) = 64),
+          intent TEXT CHECK (intent IN ('opt_out', 'opt_in', 'help', 'language')),
+          language TEXT,
+          handled_at INTEGER,
+          handled_by INTEGER REFERENCES staff_accounts(id),
+          CHECK ((handled_at IS NULL) = (handled_by IS NULL)),
+          CHECK ((contact_point_id IS NULL) = (victim_id IS NULL))
+        );
+        CREATE INDEX inbound_messages_for_staff ON inbound_messages(id) WHERE intent IS NULL;
+        CREATE INDEX inbound_messages_by_contact_point ON inbound_messages(contact_point_id, received_at);
+        CREATE TABLE inbound_cases (
+          inbound_id INTEGER NOT NULL REFERENCES inbound_messages(id),
+          case_id INTEGER NOT NULL REFERENCES cases(id),
+          PRIMARY KEY (inbound_id, case_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX inbound_cases_by_case ON inbound_cases(case_id);
         """
 }

@@ -100,6 +100,26 @@ struct Check: AsyncParsableCommand {
                 }
                 print(line)
             }
+            print("")
+            print("SMS segments with sample data (encoding/segments):")
+            print("event".padding(toLength: 22, withPad: " ", startingAt: 0) + languages.map { $0.padding(toLength: 12, withPad: " ", startingAt: 0) }.joined())
+            for event in Event.allCases {
+                var line = event.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)
+                for language in languages {
+                    let tag = try LanguageTag(language)
+                    var cell = "-"
+                    if catalog.has(event, .sms, for: tag) {
+                        let context = try SampleData.context(for: event, language: tag, catalog: catalog)
+                        var body = try catalog.render(event, .sms, language: tag, context: context).body
+                        if configuration.smartEncoding { body = SMSEncoding.smartReplace(body) }
+                        let measure = SMSEncoding.measure(body)
+                        cell = "\(measure.encoding == .gsm7 ? "GSM" : "UCS2")/\(measure.segments)"
+                    }
+                    line += cell.padding(toLength: 12, withPad: " ", startingAt: 0)
+                }
+                print(line)
+            }
+            print("")
             if missing > 0 {
                 print("\(missing) templates are missing: updates to victims in those languages will be refused until they exist.")
                 throw ExitCode(1)

@@ -1,0 +1,108 @@
+public import AvisoCore
+public import Foundation
+import GRDB
+
+/// What a provider's status callback did to a message.
+public enum DeliveryReportOutcome: Sendable, Equatable {
+    /// The message moved to this state.
+    case applied(MessageState)
+    /// Recorded, but the message is already at or past it (a late or repeated callback).
+    case unchanged
+    /// Recorded; no message has this provider id (yet).
+    case unknownMessage
+}
+
+/// An email address found by its unsubscribe token.
+public struct UnsubscribeTarget: Sendable, Equatable {
+    public var contactPointId: Int64
+    public var language: String
+    public var consentState: ConsentState
+}
+
+extension AvisoStore {
+    /// Records a delivery report and applies it to its message. A message
+    /// never moves backwards: `sent` → `delivered` / `undelivered` / `failed`,
+    /// and the first final state stays.
+    public func recordDeliveryReport(providerId: String, status: String, errorCode: String?, now: Date) throws -> DeliveryReportOutcome {
+        try pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO delivery_reports (provider_id, status, error_code, received_at) VALUES (?, ?, ?, ?)",
+                arguments: [providerId, status, errorCode, now.millis])
+            return try Self.applyDeliveryReports(db, providerId: providerId, now: now)
+        }
+    }
+
+    /// The final state a provider's status names, if any (`read` counts as delivered).
+    static func finalState(_ status: String) -> MessageState? {
+        switch status.lowercased() {
+        case "delivered", "read": .delivered
+        case "undelivered": .undelivered
+        case "failed": .failed
+        default: nil
+        }
+    }
+
+    @discardableResult
+    static func applyDeliveryReports(_ db: Database, providerId: String, now: Date) throws -> DeliveryReportOutcome {
+        guard let message = try Row.fetchOne(db, sql: "SELECT id, contact_point_id, state FROM messages WHERE provider_id = ?", arguments: [providerId])
+        else { return .unknownMessage }
+        guard message["state"] == MessageState.sent.rawValue else { return .unchanged }
+        let reports = try Row.fetchAll(db, sql: "SELECT status, error_code FROM delivery_reports WHERE provider_id = ? ORDER BY id", arguments: [providerId])
+        guard let report = reports.first(where: { finalState($0["status"]) != nil }), let state = finalState(report["status"]) else {
+            return .unchanged
+        }
+        let code: String? = report["error_code"]
+        try db.execute(
+            sql: "UPDATE messages SET state = ?, last_error = ?, updated_at = ? WHERE id = ? AND state = 'sent'",
+            arguments: [state.rawValue, code.map { "provider error \($0)" }, now.millis, message["id"]])
+        try AuditLog.appendContact(
+            db,
+            [.init(messageId: message["id"], contactPointId: message["contact_point_id"], kind: state.rawValue, detail: code.map { "provider error \($0)" })],
+            actor: "provider", at: now)
+        return .applied(state)
+    }
+
+    /// The email address an unsubscribe token belongs to.
+    public func unsubscribeTarget(token: String) throws -> UnsubscribeTarget? {
+        guard UnsubscribeToken.isWellFormed(token) else { return nil }
+        return try pool.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT cp.id, cp.consent_state, v.language FROM contact_points cp JOIN victims v ON v.id = cp.victim_id
+                    WHERE cp.unsubscribe_token = ?
+                    """, arguments: [token]
+            ).map {
+                UnsubscribeTarget(contactPointId: $0["id"], language: $0["language"], consentState: ConsentState(rawValue: $0["consent_state"]) ?? .pending)
+            }
+        }
+    }
+
+    /// Opts out the email address of an unsubscribe token, recorded as the
+    /// victim's own choice by link (SPEC §5 flow 6). Returns nil for an unknown token.
+    public func unsubscribe(token: String, oneClick: Bool, now: Date) throws -> UnsubscribeTarget? {
+        guard UnsubscribeToken.isWellFormed(token) else { return nil }
+        return try pool.write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT cp.id, cp.consent_state, v.language FROM contact_points cp JOIN victims v ON v.id = cp.victim_id
+                        WHERE cp.unsubscribe_token = ?
+                        """, arguments: [token])
+            else { return nil }
+            let id: Int64 = row["id"]
+            if row["consent_state"] != ConsentState.optedOut.rawValue {
+                try AuditLog.appendConsent(
+                    db, contactPointId: id, state: .optedOut, method: .link, actor: "victim", at: now, wordingVersion: nil,
+                    wording: oneClick ? "one-click unsubscribe (RFC 8058)" : "unsubscribe page", language: row["language"])
+            }
+            return UnsubscribeTarget(contactPointId: id, language: row["language"], consentState: .optedOut)
+        }
+    }
+
+    /// The unsubscribe token of an email contact point (for tests and exports).
+    public func unsubscribeToken(contactPointId: Int64) throws -> String? {
+        try pool.read { db in try String.fetchOne(db, sql: "SELECT unsubscribe_token FROM contact_points WHERE id = ?", arguments: [contactPointId]) }
+    }
+}

@@ -1,0 +1,100 @@
+public import Foundation
+import Glibc
+
+/// Runs a helper program of the repository (`scripts/testing/…`) or a system
+/// tool, and returns what it printed. For real peers in tests: Python's email
+/// parser, the twilio package's signer, openssl.
+public func runTool(_ executable: String, _ arguments: [String], timeout: TimeInterval = 30) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [executable] + arguments
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let deadline = Date().addingTimeInterval(timeout)
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+    while process.isRunning && Date() < deadline { usleep(10_000) }
+    if process.isRunning { process.terminate() }
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw ToolError(description: "\(executable) \(arguments.joined(separator: " ")) failed: \(String(decoding: errorData, as: UTF8.self))")
+    }
+    return String(decoding: data, as: UTF8.self)
+}
+
+public struct ToolError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// The path of a helper script under `scripts/testing/`.
+public func testingScript(_ name: String) -> String {
+    repositoryRoot.appendingPathComponent("scripts/testing/\(name)").path
+}
+
+/// Signs a Twilio webhook with the twilio package's own RequestValidator.
+public func twilioSignature(authToken: String, url: String, parameters: [(String, String)]) throws -> String {
+    try runTool("python3", [testingScript("twilio_signature.py"), authToken, url] + parameters.map { "\($0.0)=\($0.1)" })
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+/// A self-signed certificate for 127.0.0.1 and localhost, made for one test.
+public func makeCertificate(in directory: URL) throws -> (certificate: String, key: String) {
+    let certificate = directory.appendingPathComponent("cert.pem").path
+    let key = directory.appendingPathComponent("key.pem").path
+    _ = try runTool(
+        "openssl",
+        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1", "-keyout", key, "-out", certificate,
+         "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"])
+    return (certificate, key)
+}
+
+/// A real SMTP server (aiosmtpd) on loopback, writing what it receives to a directory.
+public final class SMTPServer: @unchecked Sendable {
+    public let port: Int
+    public let mailbox: URL
+    public let certificate: String
+    let process: Process
+
+    public init(mode: String, reject: String = "") throws {
+        let directory = try temporaryDirectory("smtp")
+        mailbox = directory.appendingPathComponent("mailbox")
+        try FileManager.default.createDirectory(at: mailbox, withIntermediateDirectories: true)
+        let (certificate, key) = try makeCertificate(in: directory)
+        self.certificate = certificate
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", testingScript("smtp_server.py"), "--dir", mailbox.path, "--cert", certificate, "--key", key, "--mode", mode, "--reject", reject]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line.append(byte) }
+        guard let text = String(data: line, encoding: .utf8), text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
+            process.terminate()
+            throw ToolError(description: "the SMTP server did not start (is aiosmtpd installed? scripts/test installs it)")
+        }
+        self.port = port
+    }
+
+    /// The messages received so far, as files.
+    public var received: [URL] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: mailbox.path)) ?? []).filter { $0.hasSuffix(".eml") }.sorted().map {
+            mailbox.appendingPathComponent($0)
+        }
+    }
+
+    /// A received message as Python's email parser reads it.
+    public func parsed(_ file: URL) throws -> [String: Any] {
+        let json = try runTool("python3", [testingScript("parse_email.py"), file.path])
+        return try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] ?? [:]
+    }
+
+    deinit {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}

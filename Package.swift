@@ -145,6 +145,7 @@ let package = Package(
                 "AvisoCore", "AvisoStore", "AvisoServer", "AvisoDaemon", "AvisoGateways", "AvisoTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -13,9 +13,14 @@ struct APIHarness {
     let state: ServerState
     let tokens: [StaffRole: String]
 
-    init() throws {
-        fixture = try StoreFixture()
-        state = ServerState(store: fixture.store, clock: fixture.clock, planner: fixture.planner)
+    static let authToken = "twilio-test-auth-token"
+    static let publicURL = "https://aviso.kcpd.example"
+
+    init(now: Date = instant("2026-06-10T12:00")) throws {
+        fixture = try StoreFixture(now: now)
+        state = ServerState(
+            store: fixture.store, clock: fixture.clock, planner: fixture.planner,
+            webhooks: WebhookSettings(publicURL: Self.publicURL, twilioAuthToken: Self.authToken))
         var tokens: [StaffRole: String] = [:]
         for role in StaffRole.allCases {
             tokens[role] = try fixture.store.createStaff(StaffCreate(name: "\(role.rawValue) account", role: role), now: fixture.clock.now()).token

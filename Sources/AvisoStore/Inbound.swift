@@ -139,7 +139,7 @@ extension AvisoStore {
                 _ = arguments.append(contentsOf: [try Self.caseId(db, number: caseNumber)])
             }
             let spoken = staff.languages.compactMap { try? LanguageTag($0).language }
-            let speaks = spoken.isEmpty ? "0" : "(substr(i.language, 1, instr(i.language || '-', '-') - 1) IN (\(spoken.map { "'\($0.filter(\.isLetter))'" }.joined(separator: ","))))"
+            let speaks = spoken.isEmpty ? "(i.id < 0)" : "(substr(i.language, 1, instr(i.language || '-', '-') - 1) IN (\(spoken.map { "'\($0.filter(\.isLetter))'" }.joined(separator: ","))))"
             _ = arguments.append(contentsOf: [limit])
             let sql = """
                 SELECT i.*, v.display_name FROM inbound_messages i LEFT JOIN victims v ON v.id = i.victim_id

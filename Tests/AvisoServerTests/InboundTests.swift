@@ -1,0 +1,151 @@
+import AvisoCore
+import AvisoDaemon
+import AvisoServer
+import AvisoStore
+import AvisoTesting
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Replies from victims through the signed inbound webhook (SPEC §5 flows 3–4).
+@Suite struct InboundTests {
+    static let jose = "+18165550142"
+    static let robert = "+18165550177"
+
+    func harnessWithVictims() async throws -> APIHarness {
+        let harness = try APIHarness()
+        try harness.fixture.openCase()
+        try harness.fixture.addVictim("José Pérez", language: "es", phone: Self.jose)
+        try harness.fixture.addVictim("Robert Hill", language: "en", phone: Self.robert)
+        _ = try await dispatchAll(harness.fixture)
+        return harness
+    }
+
+    func reply(_ client: any TestClientProtocol, from: String, _ body: String, sid: String = UUID().uuidString) async throws {
+        let answer = try await client.signed("/webhooks/twilio/inbound", [("MessageSid", sid), ("From", from), ("To", "+18165550100"), ("Body", body)])
+        #expect(answer.status == .ok)
+    }
+
+    func consent(_ harness: APIHarness, _ phone: String) throws -> ConsentState {
+        let victims = try harness.fixture.store.caseView(number: "KC-2025-004512", withVictims: true).victims ?? []
+        return try #require(victims.flatMap(\.contactPoints).first { $0.address == phone }).consentState
+    }
+
+    @Test(arguments: ["Alto", "  stop!! ", "ALTO.", "baja 🙏", "Stop texting me", "No más mensajes", "no me escriban mas!", "PARAR", "Cancelar"])
+    func optOutWordsInEnglishAndSpanishTakeEffectWithOneConfirmation(_ word: String) async throws {
+        let harness = try await harnessWithVictims()
+        try await harness.run { client in try await reply(client, from: Self.jose, word) }
+        #expect(try consent(harness, Self.jose) == .optedOut)
+        let record = try harness.fixture.store.victim(id: 1).contactPoints[0].consent.last
+        #expect(record?.method == .keyword && record?.actor == "victim")
+        // An update queued now reaches Robert only; José gets the single confirmation, in Spanish.
+        try harness.fixture.queue(.arrest)
+        let sent = try await dispatchAll(harness.fixture).sent
+        let toJose = sent.filter { $0.to == Self.jose }
+        #expect(toJose.count == 1)
+        #expect(toJose.first?.language == "es")
+        #expect(toJose.first?.body.contains("SÍ") == true || toJose.first?.body.contains("START") == true)
+        #expect(sent.contains { $0.to == Self.robert && $0.body.contains("KC-2025-004512") })
+        // A second STOP changes nothing and sends nothing.
+        try await harness.run { client in try await reply(client, from: Self.jose, "STOP") }
+        #expect(try await dispatchAll(harness.fixture).sent.isEmpty)
+    }
+
+    @Test(arguments: ["SÍ", "si", "Start", "  YES! "])
+    func optInWordsRestoreConsent(_ word: String) async throws {
+        let harness = try await harnessWithVictims()
+        try await harness.run { client in
+            try await reply(client, from: Self.jose, "ALTO")
+            try await reply(client, from: Self.jose, word)
+        }
+        #expect(try consent(harness, Self.jose) == .optedIn)
+        let sent = try await dispatchAll(harness.fixture).sent.filter { $0.to == Self.jose }
+        #expect(sent.count == 2)
+        #expect(sent.last?.body.contains("ALTO") == true)
+    }
+
+    @Test(arguments: [("HELP", "+18165550177", "immigration status"), ("ayuda", "+18165550142", "migratorio"), ("Info?", "+18165550177", "immigration status")])
+    func helpIsAnsweredInTheVictimsLanguage(_ word: String, _ from: String, _ phrase: String) async throws {
+        let harness = try await harnessWithVictims()
+        try await harness.run { client in try await reply(client, from: from, word) }
+        let sent = try await dispatchAll(harness.fixture).sent
+        #expect(sent.count == 1)
+        #expect(sent.first?.to == from && sent.first?.body.contains(phrase) == true)
+    }
+
+    @Test func aLanguageSwitchMakesTheNextUpdateArriveInTheNewLanguage() async throws {
+        let harness = try await harnessWithVictims()
+        try await harness.run { client in
+            try await reply(client, from: Self.robert, "Español")
+            try await reply(client, from: Self.jose, "english")
+        }
+        let confirmations = try await dispatchAll(harness.fixture).sent
+        #expect(confirmations.first { $0.to == Self.robert }?.language == "es")
+        #expect(confirmations.first { $0.to == Self.jose }?.language == "en")
+        try harness.fixture.queue(.chargesFiled, UpdateFields(charges: [Charge(offense: "armed_robbery", count: 2)]))
+        let sent = try await dispatchAll(harness.fixture).sent
+        #expect(sent.first { $0.to == Self.robert }?.body.contains("2 cargos de robo a mano armada") == true)
+        #expect(sent.first { $0.to == Self.jose }?.body.contains("2 counts of armed robbery") == true)
+    }
+
+    @Test func freeTextReachesTheInboxAndIsAcknowledgedOnceADay() async throws {
+        let harness = try await harnessWithVictims()
+        try await harness.run { client in
+            try await reply(client, from: Self.jose, "¿Cuándo es la corte?")
+            try await reply(client, from: Self.jose, "¿Y dónde?")
+            try await reply(client, from: Self.robert, "Thank you")
+        }
+        let acks = try await dispatchAll(harness.fixture).sent
+        #expect(acks.filter { $0.to == Self.jose }.count == 1)
+        #expect(acks.first { $0.to == Self.jose }?.body.contains("+1 816 234 5000") == true)
+        // A Spanish-speaking captain sees the Spanish replies first.
+        let inbox = try harness.fixture.store.inbox(for: harness.fixture.captain, caseNumber: "KC-2025-004512", includeHandled: false, includeKeywords: false, limit: 10)
+        #expect(inbox.map(\.body) == ["¿Y dónde?", "¿Cuándo es la corte?", "Thank you"])
+        #expect(inbox.first?.language == "es" && inbox.first?.cases == ["KC-2025-004512"] && inbox.first?.victimName == "José Pérez")
+        try await harness.run { client in
+            let list = try await client.call(.get, "/v1/inbox", as: harness.tokens[.auditor])
+            #expect(list.status == .ok && list.body.contains("Cuándo"), "\(list.body)")
+            #expect(try await client.call(.post, "/v1/inbox/\(inbox[0].id)/handled", as: harness.tokens[.auditor], json: "{}").status == .forbidden)
+            #expect(try await client.call(.post, "/v1/inbox/\(inbox[0].id)/handled", as: harness.tokens[.captain], json: "{}").status == .noContent)
+            #expect(try await client.call(.post, "/v1/inbox/\(inbox[0].id)/handled", as: harness.tokens[.captain], json: "{}").status == .conflict)
+        }
+        #expect(try harness.fixture.store.inbox(for: harness.fixture.captain, caseNumber: nil, includeHandled: false, includeKeywords: false, limit: 10).count == 2)
+        harness.fixture.clock.advance(by: 86400 + 1)
+        try await harness.run { client in try await reply(client, from: Self.jose, "Hola otra vez") }
+        #expect(try await dispatchAll(harness.fixture).sent.count == 1)
+    }
+
+    @Test func unknownNumbersGetNoReplyAndRetriedWebhooksActOnce() async throws {
+        let harness = try await harnessWithVictims()
+        try await harness.run { client in
+            try await reply(client, from: "+15550001111", "STOP")
+            try await reply(client, from: "+15550001111", "who is this?")
+            try await reply(client, from: Self.jose, "ALTO", sid: "SMsame")
+            try await reply(client, from: Self.jose, "ALTO", sid: "SMsame")
+        }
+        let sent = try await dispatchAll(harness.fixture).sent
+        #expect(sent.count == 1 && sent.first?.to == Self.jose)
+        let all = try harness.fixture.store.inbox(for: harness.fixture.captain, caseNumber: nil, includeHandled: true, includeKeywords: true, limit: 10)
+        #expect(all.count == 3)
+        #expect(all.contains { $0.victimId == nil && $0.intent == "opt_out" })
+    }
+}
+
+@Suite struct KeywordTests {
+    @Test func normalizationIgnoresCaseAccentsPunctuationAndEmoji() throws {
+        let book = try repositoryTemplates().keywords
+        #expect(book.intent(of: "SÍ") == .optIn)
+        #expect(book.intent(of: "sí 👍") == .optIn)
+        #expect(book.intent(of: "¡¡ALTO!!") == .optOut)
+        #expect(book.intent(of: "Don't text me") == .optOut)
+        #expect(book.intent(of: "INGLÉS") == .language("en"))
+        #expect(book.intent(of: "stop the car") == nil)
+        #expect(book.intent(of: "¿Cuándo es la corte?") == nil)
+    }
+
+    @Test func anAmbiguousKeywordIsAnError() {
+        var book = KeywordBook()
+        #expect(throws: AvisoError.self) { try book.add(language: "xx", path: "Templates/xx/keywords.txt", contents: "opt_out = STOP\nopt_in = stop\n") }
+    }
+}

@@ -116,6 +116,7 @@ extension AvisoStore {
                 previous = row["hash"]
                 expectedId = id + 1
             }
+            if breaks.isEmpty, let tail = try Self.tailBreak(db, table: "contact_log", lastId: expectedId - 1) { breaks.append(tail) }
             previous = AuditChain.genesis
             expectedId = 1
             let consent = try Row.fetchCursor(db, sql: "SELECT * FROM consent_records ORDER BY id")
@@ -131,8 +132,19 @@ extension AvisoStore {
                 previous = row["hash"]
                 expectedId = id + 1
             }
+            if !breaks.contains(where: { $0.table == "consent_records" }), let tail = try Self.tailBreak(db, table: "consent_records", lastId: expectedId - 1) {
+                breaks.append(tail)
+            }
             return breaks
         }
+    }
+
+    /// Rows removed from the end of a chain leave no gap, but SQLite's
+    /// AUTOINCREMENT counter still remembers the highest id ever used.
+    static func tailBreak(_ db: Database, table: String, lastId: Int64) throws -> ChainBreak? {
+        let highest = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = ?", arguments: [table]) ?? 0
+        guard highest > lastId else { return nil }
+        return ChainBreak(table: table, rowId: lastId + 1, reason: "rows \(lastId + 1) to \(highest) were deleted from the end of the log")
     }
 
     static func check(_ row: Row, id: Int64, expectedId: Int64, previous: String, fields: [String?]) -> String? {

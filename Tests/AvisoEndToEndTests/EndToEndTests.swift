@@ -59,7 +59,7 @@ import Testing
         #expect(missing.stderr.contains("'es'"))
     }
 
-    @Test func anAcceptedUpdateSurvivesSIGKILLAndIsDeliveredExactlyOnce() throws {
+    @Test func anAcceptedUpdateSurvivesSIGKILLAndIsDeliveredExactlyOnce() async throws {
         let daemon = try DaemonProcess()
         try daemon.createCaptain()
         try daemon.start()
@@ -86,6 +86,17 @@ import Testing
             #expect(sentTwice == 0)
         }
         #expect(daemon.spooled("sms").count + daemon.spooled("email").count == 8)
+
+        let avisod = try DaemonProcess.binary("avisod")
+        let intact = try daemon.run(avisod, ["audit", "verify", "-c", daemon.configPath])
+        #expect(intact.status == 0 && intact.stdout.contains("intact"), "\(intact.stderr)")
+        try await DatabaseQueue(path: daemon.databasePath).write { db in
+            try db.execute(sql: "DROP TRIGGER contact_log_no_update")
+            try db.execute(sql: "UPDATE contact_log SET detail = 'nothing happened' WHERE id = 5")
+        }
+        let broken = try daemon.run(avisod, ["audit", "verify", "-c", daemon.configPath])
+        #expect(broken.status == 1)
+        #expect(broken.stdout.contains("contact_log row 5"))
     }
 
     @Test func SIGTERMStopsGracefullyWithExitZero() throws {

@@ -79,3 +79,69 @@ extension StoreFixture {
         return Dispatcher(store: store, gateways: gateways, clock: clock, settings: .init(batchSize: 50, retry: retry), logger: .init(label: "test"))
     }
 }
+
+/// `avisod audit verify` must catch every kind of tampering done directly in SQLite.
+@Suite struct AuditChainTests {
+    func fixtureWithHistory() async throws -> StoreFixture {
+        let fixture = try StoreFixture()
+        try fixture.openCase()
+        try fixture.addVictim("José Pérez", language: "es", phone: "+18165550142", email: "jose@example.org")
+        try fixture.addVictim("Robert Hill", language: "en", email: "robert@example.org")
+        try fixture.queue(.arrest)
+        try await fixture.dispatcher(gateway: RecordingGateway()).runOnce()
+        try await fixture.dispatcher(gateway: RecordingGateway()).runOnce()
+        #expect(try fixture.store.verifyAuditChains().isEmpty)
+        return fixture
+    }
+
+    func tamper(_ fixture: StoreFixture, _ sql: String...) async throws {
+        let db = try DatabaseQueue(path: fixture.store.path)
+        try await db.write { db in
+            for trigger in ["contact_log_no_update", "contact_log_no_delete", "consent_records_no_update", "consent_records_no_delete"] {
+                try db.execute(sql: "DROP TRIGGER IF EXISTS \(trigger)")
+            }
+            for statement in sql { try db.execute(sql: statement) }
+        }
+    }
+
+    @Test func anEditedRowIsNamed() async throws {
+        let fixture = try await fixtureWithHistory()
+        try await tamper(fixture, "UPDATE contact_log SET actor = 'staff:9' WHERE id = 4")
+        #expect(try fixture.store.verifyAuditChains().map(\.description) == ["contact_log row 4: the content does not match its hash (the row was altered)"])
+    }
+
+    @Test func anEditedConsentRecordIsNamed() async throws {
+        let fixture = try await fixtureWithHistory()
+        try await tamper(fixture, "UPDATE consent_records SET method = 'written' WHERE id = 2")
+        #expect(try fixture.store.verifyAuditChains().map(\.description) == ["consent_records row 2: the content does not match its hash (the row was altered)"])
+    }
+
+    @Test func aDeletedRowIsNamed() async throws {
+        let fixture = try await fixtureWithHistory()
+        try await tamper(fixture, "DELETE FROM contact_log WHERE id = 3")
+        #expect(try fixture.store.verifyAuditChains().first?.description.hasPrefix("contact_log row 4: expected row 3 here") == true)
+    }
+
+    @Test func rowsDeletedFromTheEndAreNamed() async throws {
+        let fixture = try await fixtureWithHistory()
+        try await tamper(fixture, "DELETE FROM consent_records WHERE id = (SELECT max(id) FROM consent_records)")
+        #expect(try fixture.store.verifyAuditChains().first?.description == "consent_records row 3: rows 3 to 3 were deleted from the end of the log")
+    }
+
+    @Test func reorderedRowsAreNamed() async throws {
+        let fixture = try await fixtureWithHistory()
+        // Swap the content of rows 2 and 3, keeping each row's own hash: the chain links break.
+        try await tamper(
+            fixture,
+            "UPDATE contact_log SET id = -2 WHERE id = 2", "UPDATE contact_log SET id = 2 WHERE id = 3", "UPDATE contact_log SET id = 3 WHERE id = -2")
+        let breaks = try fixture.store.verifyAuditChains()
+        #expect(breaks.first?.table == "contact_log" && breaks.first?.rowId == 2)
+    }
+
+    @Test func aPurgedBodyDoesNotBreakTheChain() async throws {
+        let fixture = try await fixtureWithHistory()
+        let db = try DatabaseQueue(path: fixture.store.path)
+        try await db.write { try $0.execute(sql: "UPDATE messages SET body = NULL") }
+        #expect(try fixture.store.verifyAuditChains().isEmpty)
+    }
+}

@@ -78,7 +78,7 @@ import Testing
         #expect(daemon.wait(seconds: 20) { daemon.spooled("sms").count + daemon.spooled("email").count == 8 }, "\(daemon.log(tail: 10))")
         usleep(500_000)
         let db = try DatabaseQueue(path: daemon.databasePath)
-        try db.read { db in
+        try await db.read { db in
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM messages") == 8)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM messages WHERE state = 'sent'") == 8)
             let sentTwice = try Int.fetchOne(

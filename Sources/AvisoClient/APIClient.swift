@@ -54,7 +54,14 @@ public struct APIClient: Sendable {
         value.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? value
     }
 
-    func call<T: Decodable>(_ method: String, _ path: String, body: (some Encodable)?) async throws -> T {
+    /// A POST whose answer has no body (204).
+    public func postNoContent(_ path: String) async throws {
+        let _: Empty = try await call("POST", path, body: [String: String](), allowEmpty: true)
+    }
+
+    struct Empty: Decodable {}
+
+    func call<T: Decodable>(_ method: String, _ path: String, body: (some Encodable)?, allowEmpty: Bool = false) async throws -> T {
         guard let token, !token.isEmpty else {
             throw ClientError(message: "No API token. Pass --token, set AVISO_TOKEN, or put 'token = …' in ~/.config/aviso/config.")
         }
@@ -81,6 +88,7 @@ public struct APIClient: Sendable {
             }
             throw ClientError(message: "avisod answered \(response.status.code) \(response.status.reasonPhrase).")
         }
+        if allowEmpty && data.isEmpty, let empty = Empty() as? T { return empty }
         do {
             return try Self.decoder.decode(T.self, from: data)
         } catch {

@@ -409,3 +409,66 @@ public struct InboxList: Codable, Sendable {
     public var replies: [InboundView]
     public init(replies: [InboundView]) { self.replies = replies }
 }
+
+/// One entry of a message's history: every attempt and status change.
+public struct HistoryEntry: Codable, Sendable {
+    public var at: Date
+    public var kind: String
+    public var actor: String
+    public var detail: String?
+
+    public init(at: Date, kind: String, actor: String, detail: String?) {
+        self.at = at
+        self.kind = kind
+        self.actor = actor
+        self.detail = detail
+    }
+}
+
+/// A message with its whole history, for an export.
+public struct MessageHistory: Codable, Sendable {
+    public var message: MessageView
+    public var history: [HistoryEntry]
+
+    public init(message: MessageView, history: [HistoryEntry]) {
+        self.message = message
+        self.history = history
+    }
+}
+
+/// The whole history of a case or a victim (SPEC §5 flow 7): every consent,
+/// message, status change and reply, and whether the logs' chains are intact.
+public struct HistoryExport: Codable, Sendable {
+    public var generatedAt: Date
+    public var generatedBy: String
+    public var scope: String
+    public var chainsIntact: Bool
+    public var chainBreaks: [String]
+    public var cases: [CaseView]
+    public var victims: [VictimView]
+    public var messages: [MessageHistory]
+    public var inbound: [InboundView]
+
+    enum CodingKeys: String, CodingKey {
+        case scope, cases, victims, messages, inbound
+        case generatedAt = "generated_at"
+        case generatedBy = "generated_by"
+        case chainsIntact = "chains_intact"
+        case chainBreaks = "chain_breaks"
+    }
+
+    public init(
+        generatedAt: Date, generatedBy: String, scope: String, chainsIntact: Bool, chainBreaks: [String], cases: [CaseView], victims: [VictimView],
+        messages: [MessageHistory], inbound: [InboundView]
+    ) {
+        self.generatedAt = generatedAt
+        self.generatedBy = generatedBy
+        self.scope = scope
+        self.chainsIntact = chainsIntact
+        self.chainBreaks = chainBreaks
+        self.cases = cases
+        self.victims = victims
+        self.messages = messages
+        self.inbound = inbound
+    }
+}

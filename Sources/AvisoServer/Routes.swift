@@ -19,6 +19,7 @@ public enum AvisoRoutes {
         ("GET", "/v1/messages"),
         ("GET", "/v1/staff"), ("POST", "/v1/staff"),
         ("GET", "/v1/inbox"), ("POST", "/v1/inbox/{id}/handled"),
+        ("GET", "/v1/cases/{number}/export"), ("GET", "/v1/victims/{id}/export"),
         ("POST", "/webhooks/twilio/status"), ("POST", "/webhooks/twilio/inbound"),
         ("GET", "/unsubscribe/{token}"), ("POST", "/unsubscribe/{token}"),
     ]
@@ -137,6 +138,14 @@ public enum AvisoRoutes {
             try state.store.markHandled(inboundId: try id(context), by: staff, now: state.clock.now())
             return Response(status: .noContent)
         }
+        v1.get("cases/:number/export") { _, context in
+            let staff = try require(context, .audit)
+            return json(try state.store.exportCase(number: try context.parameters.require("number"), by: staff, now: state.clock.now()))
+        }
+        v1.get("victims/:id/export") { _, context in
+            let staff = try require(context, .audit)
+            return json(try state.store.exportVictim(id: try id(context), by: staff, now: state.clock.now()))
+        }
         WebhookRoutes.add(to: router, state: state)
         return router
     }
@@ -159,7 +168,7 @@ public enum AvisoRoutes {
         return json(view, status: dryRun ? .ok : .created)
     }
 
-    enum Permission { case none, readCases, writeCases, manageStaff }
+    enum Permission { case none, readCases, writeCases, manageStaff, audit }
 
     @discardableResult
     static func require(_ context: AvisoRequestContext, _ permission: Permission) throws -> StaffAccount {
@@ -172,6 +181,7 @@ public enum AvisoRoutes {
             case .readCases: staff.role.canReadCases
             case .writeCases: staff.role.canWriteCases
             case .manageStaff: staff.role.canManageStaff
+            case .audit: staff.role == .supervisor || staff.role == .auditor
             }
         guard allowed else {
             let need =
@@ -179,6 +189,7 @@ public enum AvisoRoutes {
                 case .none, .readCases: "captain, supervisor or auditor"
                 case .writeCases: "captain or supervisor"
                 case .manageStaff: "admin"
+                case .audit: "supervisor or auditor"
                 }
             throw AvisoError(.forbidden, title: "Not allowed", detail: "Your role (\(staff.role.rawValue)) cannot do this; it needs the \(need) role.")
         }

@@ -120,3 +120,46 @@ import Testing
         #expect(check.stdout.contains("charges_filed"))
     }
 }
+
+/// SPEC §5 flow 7: a supervisor exports a case's whole history as JSON and CSV.
+@Suite struct ExportEndToEndTests {
+    @Test func aSupervisorExportsTheCaseAsJSONAndCSV() throws {
+        let daemon = try DaemonProcess()
+        try daemon.createCaptain()
+        let captain = daemon.token
+        try daemon.start()
+        defer { daemon.stop() }
+        for step in [
+            ["case", "open", "KC-2025-004512", "--offense", "armed_robbery", "--unit", "Robbery Unit"],
+            ["victim", "add", "KC-2025-004512", "--name", "José Pérez", "--language", "es", "--phone", "+18165550142", "--email", "jose@example.org", "--consent", "verbal", "--wording-version", "2026-01"],
+            ["update", "queue", "KC-2025-004512", "arrest"],
+        ] {
+            let result = try daemon.aviso(step)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        #expect(daemon.wait(seconds: 15) { daemon.spooled("sms").count == 2 && daemon.spooled("email").count == 2 })
+        // A captain may not export; a supervisor may.
+        #expect(try daemon.aviso(["export", "--case", "KC-2025-004512"]).status == 1)
+        let supervisor = try daemon.run(
+            DaemonProcess.binary("avisod"), ["token", "create", "-c", daemon.configPath, "--role", "supervisor", "--name", "Sgt. Elena Díaz"])
+        daemon.token = supervisor.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let json = try daemon.aviso(["export", "--case", "KC-2025-004512"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let export = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(export["chains_intact"] as? Bool == true)
+        let messages = try #require(export["messages"] as? [[String: Any]])
+        #expect(messages.count == 4)
+        let kinds = messages.flatMap { ($0["history"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String } }
+        #expect(kinds.filter { $0 == "attempt" }.count == 4 && kinds.filter { $0 == "sent" }.count == 4)
+        let csvPath = daemon.directory.appendingPathComponent("case.csv").path
+        let csv = try daemon.aviso(["export", "--case", "KC-2025-004512", "--format", "csv", "--output", csvPath])
+        #expect(csv.status == 0, "\(csv.stderr)")
+        let lines = try String(contentsOfFile: csvPath, encoding: .utf8).components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(lines.first?.hasPrefix("time,record,case,victim_id") == true)
+        #expect(lines.filter { $0.contains(",consent,") }.count == 2)
+        #expect(lines.filter { $0.contains(",message,") }.count == 8)
+        let victim = try daemon.aviso(["export", "--victim", "1", "--json"])
+        #expect(victim.status == 0 && victim.stdout.contains("\"scope\" : \"victim 1\""))
+        daemon.token = captain
+    }
+}

@@ -1,0 +1,92 @@
+import AvisoCore
+import AvisoDaemon
+import AvisoStore
+import AvisoTesting
+import Foundation
+import GRDB
+import Synchronization
+import Testing
+
+/// A small deterministic generator, so a failing interleaving can be replayed from its seed.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A gateway that, at the instant of every hand-off, reads the contact point's
+/// consent from the database and records any hand-off G1 forbids.
+final class ConsentCheckingGateway: MessageGateway, Sendable {
+    let name = "checking"
+    let path: String
+    let violations = Mutex<[String]>([])
+    let handed = Mutex(0)
+
+    init(path: String) { self.path = path }
+
+    func send(_ message: OutboundMessage) async -> GatewayOutcome {
+        handed.withLock { $0 += 1 }
+        let state = try? await DatabaseQueue(path: path).read { db in
+            try String.fetchOne(db, sql: "SELECT consent_state FROM contact_points WHERE address = ?", arguments: [message.to])
+        }
+        if state != "opted_in" && !OptOutConfirmations.contains(message.messageId) {
+            violations.withLock { $0.append("message \(message.messageId) handed off while the contact point was \(state ?? "?")") }
+        }
+        return .sent(providerId: "chk-\(message.messageId)-\(message.attempt)")
+    }
+}
+
+/// The ids of opt-out confirmations, the one message G1 allows to an opted-out number.
+enum OptOutConfirmations {
+    static let ids = Mutex<Set<Int64>>([])
+    static func contains(_ id: Int64) -> Bool { ids.withLock { $0.contains(id) } }
+}
+
+@Suite struct ConsentPropertyTests {
+    @Test(arguments: 0..<40)
+    func G1_noInterleavingHandsAMessageToAnOptedOutContactPoint(seed: Int) async throws {
+        var random = SplitMix64(state: UInt64(seed) &* 7919 &+ 17)
+        let fixture = try StoreFixture()
+        try fixture.openCase()
+        let phones = ["+18165550142", "+18165550143", "+18165550144"]
+        var points: [Int64] = []
+        for (index, phone) in phones.enumerated() {
+            let victim = try fixture.addVictim("Victim \(index)", language: index == 2 ? "en" : "es", phone: phone)
+            points.append(victim.contactPoints[0].id)
+        }
+        let gateway = ConsentCheckingGateway(path: fixture.store.path)
+        let dispatcher = Dispatcher(
+            store: fixture.store, gateways: [.sms: gateway], clock: fixture.clock, settings: .init(batchSize: 2, retry: RetryPolicy(maxAttempts: 3, baseDelay: 1, maxDelay: 2)),
+            logger: .init(label: "test"))
+        for _ in 0..<60 {
+            let phone = phones.randomElement(using: &random)!
+            let point = points.randomElement(using: &random)!
+            switch Int.random(in: 0..<7, using: &random) {
+            case 0:
+                _ = try? fixture.queue([Event.arrest, .plea, .escape, .caseClosed].randomElement(using: &random)!)
+            case 1:
+                _ = try fixture.store.receiveInbound(providerId: nil, from: phone, body: ["ALTO", "stop", "No más mensajes"].randomElement(using: &random)!, planner: fixture.planner, now: fixture.clock.now())
+            case 2:
+                _ = try fixture.store.receiveInbound(providerId: nil, from: phone, body: ["START", "sí"].randomElement(using: &random)!, planner: fixture.planner, now: fixture.clock.now())
+            case 3:
+                try fixture.optOut(contactPoint: point)
+            case 4:
+                _ = try fixture.store.recordConsent(
+                    ConsentInput(state: .optedIn, method: .verbal, wordingVersion: "2026-01"), contactPointId: point, by: fixture.captain, planner: fixture.planner,
+                    now: fixture.clock.now())
+            default:
+                let confirmations = try fixture.allMessages().filter { $0.event == .optOutConfirmation }.compactMap(\.id)
+                OptOutConfirmations.ids.withLock { $0.formUnion(confirmations) }
+                try await dispatcher.runOnce()
+            }
+            fixture.clock.advance(by: Double.random(in: 0...5, using: &random))
+        }
+        #expect(gateway.violations.withLock { $0 } == [], "seed \(seed)")
+        #expect(try fixture.store.verifyAuditChains().isEmpty)
+    }
+}

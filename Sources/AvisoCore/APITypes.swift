@@ -46,14 +46,24 @@ public struct CaseView: Codable, Sendable {
     public var status: CaseStatus
     public var summary: String?
     public var createdAt: Date
+    public var closedAt: Date?
+    /// On legal hold, nothing of the case is purged by the retention policy.
+    public var legalHold: Bool
     public var victims: [VictimView]?
 
     enum CodingKeys: String, CodingKey {
         case id, number, offense, unit, status, summary, victims
         case createdAt = "created_at"
+        case closedAt = "closed_at"
+        case legalHold = "legal_hold"
     }
 
-    public init(id: Int64, number: String, offense: String, unit: String, status: CaseStatus, summary: String?, createdAt: Date, victims: [VictimView]?) {
+    public init(
+        id: Int64, number: String, offense: String, unit: String, status: CaseStatus, summary: String?, createdAt: Date, closedAt: Date? = nil,
+        legalHold: Bool = false, victims: [VictimView]?
+    ) {
+        self.closedAt = closedAt
+        self.legalHold = legalHold
         self.id = id
         self.number = number
         self.offense = offense
@@ -471,4 +481,10 @@ public struct HistoryExport: Codable, Sendable {
         self.messages = messages
         self.inbound = inbound
     }
+}
+
+/// Puts a case on legal hold or lifts it.
+public struct LegalHoldInput: Codable, Sendable {
+    public var hold: Bool
+    public init(hold: Bool) { self.hold = hold }
 }

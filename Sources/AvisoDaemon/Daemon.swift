@@ -102,7 +102,10 @@ public struct Daemon: Sendable {
             logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: app), .init(service: dispatcher)],
+                services: [
+                    .init(service: app), .init(service: dispatcher),
+                    .init(service: RetentionService(store: store, clock: clock, days: configuration.retentionDays, logger: logger)),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

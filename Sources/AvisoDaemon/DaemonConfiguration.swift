@@ -33,6 +33,8 @@ public struct DaemonConfiguration: Sendable {
     public var twilio = TwilioConfiguration()
     public var smtp = SMTPConfiguration()
     public var unsubscribeMailto: String?
+    /// Days after a case closes before its message bodies and its victims' contact details are purged.
+    public var retentionDays = 365
 
     public init() {}
 
@@ -54,7 +56,7 @@ public struct DaemonConfiguration: Sendable {
         "email.from_address", "email.from_name", "log.level", "http.public_url", "sms.smart_encoding", "email.unsubscribe_mailto",
         "twilio.base_url", "twilio.account_sid", "twilio.from", "twilio.messaging_service_sid", "twilio.rate_per_second",
         "twilio.timeout_seconds", "twilio.auth_token_file", "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.password_file",
-        "smtp.ca_file", "smtp.timeout_seconds", "smtp.connections",
+        "smtp.ca_file", "smtp.timeout_seconds", "smtp.connections", "retention.days_after_close",
     ]
 
     /// The environment variable that overrides `key`.
@@ -177,6 +179,7 @@ public struct DaemonConfiguration: Sendable {
         case "smtp.ca_file": smtp.caFile = value
         case "smtp.timeout_seconds": smtp.timeout = try int(1...600)
         case "smtp.connections": smtp.connections = try int(1...64)
+        case "retention.days_after_close": retentionDays = try int(1...36_500)
         case "spool.directory": spoolDirectory = value
         case "sms.from": smsFrom = try PhoneNumber(value).e164
         case "email.from_address": emailFromAddress = try EmailAddress(value).address

@@ -20,6 +20,7 @@ public enum AvisoRoutes {
         ("GET", "/v1/staff"), ("POST", "/v1/staff"),
         ("GET", "/v1/inbox"), ("POST", "/v1/inbox/{id}/handled"),
         ("GET", "/v1/cases/{number}/export"), ("GET", "/v1/victims/{id}/export"),
+        ("POST", "/v1/cases/{number}/close"), ("POST", "/v1/cases/{number}/legal-hold"),
         ("POST", "/webhooks/twilio/status"), ("POST", "/webhooks/twilio/inbound"),
         ("GET", "/unsubscribe/{token}"), ("POST", "/unsubscribe/{token}"),
     ]
@@ -137,6 +138,18 @@ public enum AvisoRoutes {
             let staff = try require(context, .writeCases)
             try state.store.markHandled(inboundId: try id(context), by: staff, now: state.clock.now())
             return Response(status: .noContent)
+        }
+        v1.post("cases/:number/close") { _, context in
+            let staff = try require(context, .writeCases)
+            return json(try state.store.closeCase(number: try context.parameters.require("number"), by: staff, now: state.clock.now()))
+        }
+        v1.post("cases/:number/legal-hold") { request, context in
+            let staff = try require(context, .writeCases)
+            guard staff.role == .supervisor else {
+                throw AvisoError(.forbidden, title: "Not allowed", detail: "Only a supervisor puts a case on legal hold or lifts it.")
+            }
+            let input = try await body(LegalHoldInput.self, request, context)
+            return json(try state.store.setLegalHold(number: try context.parameters.require("number"), hold: input.hold))
         }
         v1.get("cases/:number/export") { _, context in
             let staff = try require(context, .audit)

@@ -42,7 +42,8 @@ extension AvisoStore {
             } : nil
         return CaseView(
             id: row["id"], number: row["number"], offense: row["offense"], unit: row["unit"], status: CaseStatus(rawValue: row["status"]) ?? .open,
-            summary: row["summary"], createdAt: Date(millis: row["created_at"]), victims: victims)
+            summary: row["summary"], createdAt: Date(millis: row["created_at"]), closedAt: (row["closed_at"] as Int64?).map(Date.init(millis:)),
+            legalHold: row["legal_hold"], victims: victims)
     }
 
     /// Registers a victim on a case, with contact points and the consent

@@ -19,6 +19,9 @@ enum Schema {
         migrator.registerMigration("v3: inbound messages") { db in
             try db.execute(sql: v3)
         }
+        migrator.registerMigration("v4: legal hold and retention") { db in
+            try db.execute(sql: v4)
+        }
         return migrator
     }
 
@@ -83,7 +86,7 @@ enum Schema {
           consent_state TEXT NOT NULL DEFAULT 'pending' CHECK (consent_state IN ('pending', 'opted_in', 'opted_out')),
           created_at INTEGER NOT NULL,
           UNIQUE (channel, address),
-          CHECK (channel <> 'sms' OR address GLOB '+[1-9]*')
+          CHECK (channel <> 'sms' OR address GLOB '+[1-9]*' OR address GLOB 'purged:*')
         );
         CREATE INDEX contact_points_by_victim ON contact_points(victim_id);
         CREATE TABLE consent_records (
@@ -215,5 +218,13 @@ enum Schema {
           PRIMARY KEY (inbound_id, case_id)
         ) WITHOUT ROWID;
         CREATE INDEX inbound_cases_by_case ON inbound_cases(case_id);
+        """
+
+    static let v4 = """
+        -- A case on legal hold keeps everything, whatever the retention policy says.
+        ALTER TABLE cases ADD COLUMN legal_hold INTEGER NOT NULL DEFAULT 0 CHECK (legal_hold IN (0, 1));
+        ALTER TABLE cases ADD COLUMN purged_at INTEGER;
+        ALTER TABLE victims ADD COLUMN purged_at INTEGER;
+        CREATE INDEX cases_closed ON cases(closed_at) WHERE status = 'closed' AND purged_at IS NULL;
         """
 }

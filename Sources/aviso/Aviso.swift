@@ -31,7 +31,35 @@ struct WhoAmI: AsyncParsableCommand {
 }
 
 struct CaseCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "case", abstract: "Open, list and show cases.", subcommands: [Open.self, List.self, Show.self])
+    static let configuration = CommandConfiguration(
+        commandName: "case", abstract: "Open, list, show and close cases; legal hold.", subcommands: [Open.self, List.self, Show.self, Close.self, Hold.self])
+
+    struct Close: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Close a case: no more updates; retention starts counting.")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "The case number.") var number: String
+
+        func run() async throws {
+            try await guarded {
+                let view: CaseView = try await options.client().post("/v1/cases/\(APIClient.segment(number))/close", [String: String]())
+                try options.output(view) { "Closed case \($0.number)." }
+            }
+        }
+    }
+
+    struct Hold: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Put a case on legal hold (nothing is purged) or lift it (supervisor).")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "The case number.") var number: String
+        @Flag(inversion: .prefixedNo, help: "--hold to put on hold, --no-hold to lift it.") var hold: Bool
+
+        func run() async throws {
+            try await guarded {
+                let view: CaseView = try await options.client().post("/v1/cases/\(APIClient.segment(number))/legal-hold", LegalHoldInput(hold: hold))
+                try options.output(view) { "Case \($0.number) is \($0.legalHold ? "on legal hold" : "not on legal hold")." }
+            }
+        }
+    }
 
     struct Open: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Open a case.")

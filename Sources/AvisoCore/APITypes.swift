@@ -269,9 +269,11 @@ public struct MessageView: Codable, Sendable {
     public var attempts: Int
     public var lastError: String?
     public var providerId: String?
+    /// Preview only: the template's review status (`not reviewed`, `reviewed by …`).
+    public var review: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, channel, address, language, event, state, subject, body, encoding, segments, attempts
+        case id, channel, address, language, event, state, subject, body, encoding, segments, attempts, review
         case updateId = "update_id"
         case caseNumber = "case_number"
         case victimId = "victim_id"
@@ -285,8 +287,9 @@ public struct MessageView: Codable, Sendable {
     public init(
         id: Int64?, updateId: Int64?, caseNumber: String?, victimId: Int64, victimName: String?, contactPointId: Int64, channel: Channel,
         address: String?, language: String, event: Event, state: MessageState, subject: String?, body: String?, scheduledFor: Date,
-        encoding: SMSEncoding?, segments: Int?, attempts: Int, lastError: String?, providerId: String?
+        encoding: SMSEncoding?, segments: Int?, attempts: Int, lastError: String?, providerId: String?, review: String? = nil
     ) {
+        self.review = review
         self.id = id
         self.updateId = updateId
         self.caseNumber = caseNumber

@@ -54,6 +54,12 @@ public struct LanguageTag: Sendable, Hashable, Codable, CustomStringConvertible,
         return result
     }
 
+    /// Languages written right to left.
+    static let rightToLeft: Set<String> = ["ar", "he", "fa", "ur", "ps", "ckb", "yi", "dv", "sd", "ug"]
+
+    /// Whether the language is written right to left.
+    public var isRightToLeft: Bool { Self.rightToLeft.contains(language) }
+
     public var description: String { value }
     public static func < (lhs: LanguageTag, rhs: LanguageTag) -> Bool { lhs.value < rhs.value }
 

@@ -17,8 +17,8 @@ public enum SampleData {
             context["case_number"] = "KC-2025-004512"
             context["offense"] = try catalog.term("offense.armed_robbery", for: language)
         }
-        let date = LocalFormat.date(hearing, language: language, zone: zone)
-        let time = LocalFormat.time(hearing, language: language, zone: zone)
+        let date = LocalFormat.date(hearing, locale: catalog.locale(for: language), zone: zone)
+        let time = LocalFormat.time(hearing, locale: catalog.locale(for: language), zone: zone)
         switch event {
         case .chargesFiled:
             var items: [[String: Any]] = []
@@ -37,7 +37,7 @@ public enum SampleData {
                 context.merge(PluralRules.flags(for: count, named: "days", language: language.language)) { _, new in new }
             }
             if event == .courtDateChanged {
-                context["previous_date"] = LocalFormat.date(hearing.addingTimeInterval(-14 * 86400), language: language, zone: zone)
+                context["previous_date"] = LocalFormat.date(hearing.addingTimeInterval(-14 * 86400), locale: catalog.locale(for: language), zone: zone)
                 context["previous_time"] = time
             }
         case .released:

@@ -14,12 +14,15 @@ public struct MessagePolicy: Sendable {
     public var departmentZone: TimeZone
     /// Replace typographic punctuation in SMS with GSM-7 equivalents.
     public var smartEncoding: Bool
+    /// Refuse to queue messages from templates no reviewer signed.
+    public var requireReview: Bool
 
     public init(
         daytime: DaytimeWindow = .default, reminderDays: [Int] = [7, 1], reminderMinute: Int = 10 * 60,
-        contactPhone: String, departmentZone: TimeZone, smartEncoding: Bool = false
+        contactPhone: String, departmentZone: TimeZone, smartEncoding: Bool = false, requireReview: Bool = false
     ) {
         self.smartEncoding = smartEncoding
+        self.requireReview = requireReview
         self.daytime = daytime
         self.reminderDays = reminderDays
         self.reminderMinute = reminderMinute
@@ -30,14 +33,14 @@ public struct MessagePolicy: Sendable {
 
 /// Formats dates and times for a victim: their language's conventions, their time zone.
 public enum LocalFormat {
-    public static func date(_ date: Date, language: LanguageTag, zone: TimeZone) -> String {
-        var style = Date.FormatStyle(date: .complete, time: .omitted, locale: Locale(identifier: language.value), timeZone: zone)
+    public static func date(_ date: Date, locale: String, zone: TimeZone) -> String {
+        var style = Date.FormatStyle(date: .complete, time: .omitted, locale: Locale(identifier: locale), timeZone: zone)
         style.calendar = Calendar(identifier: .gregorian)
         return plainSpaces(date.formatted(style))
     }
 
-    public static func time(_ date: Date, language: LanguageTag, zone: TimeZone) -> String {
-        var style = Date.FormatStyle(date: .omitted, time: .shortened, locale: Locale(identifier: language.value), timeZone: zone)
+    public static func time(_ date: Date, locale: String, zone: TimeZone) -> String {
+        var style = Date.FormatStyle(date: .omitted, time: .shortened, locale: Locale(identifier: locale), timeZone: zone)
         style.calendar = Calendar(identifier: .gregorian)
         return plainSpaces(date.formatted(style))
     }

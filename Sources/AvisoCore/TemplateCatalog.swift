@@ -39,6 +39,8 @@ public struct TemplateCatalog: Sendable {
         var subject: MustacheTemplate?
         var body: MustacheTemplate
         var path: String
+        /// What the file's `{{! review: … }}` line says.
+        var review: String
     }
 
     private var templates: [Key: Compiled] = [:]
@@ -115,6 +117,7 @@ public struct TemplateCatalog: Sendable {
         let subject = compiled.subject.map { Self.singleLine($0.render(context)) }
         var body = compiled.body.render(context)
         while body.hasSuffix("\n") { body.removeLast() }
+        while body.hasPrefix("\n") { body.removeFirst() }
         return RenderedMessage(subject: subject, body: body)
     }
 
@@ -130,6 +133,42 @@ public struct TemplateCatalog: Sendable {
             if let compiled = templates[Key(language: language, event: event, channel: channel)] { return compiled.path }
         }
         return nil
+    }
+
+    /// The text of a `{{! review: … }}` comment, if the file has one.
+    static func reviewLine(_ text: String) -> String? {
+        guard let start = text.range(of: "{{! review:"), let end = text[start.upperBound...].range(of: "}}") else { return nil }
+        return text[start.upperBound..<end.lowerBound].trimmingWhitespaceSubstring()
+    }
+
+    /// A template's review status, as its file records it (`not reviewed`, `reviewed by …`).
+    public func review(_ event: Event, _ channel: Channel, for tag: LanguageTag) -> String? {
+        for language in tag.fallbacks {
+            if let compiled = templates[Key(language: language, event: event, channel: channel)] { return compiled.review }
+        }
+        return nil
+    }
+
+    /// Whether a qualified reviewer signed the template.
+    public func isReviewed(_ event: Event, _ channel: Channel, for tag: LanguageTag) -> Bool {
+        review(event, channel, for: tag)?.lowercased().hasPrefix("reviewed by") == true
+    }
+
+    /// Every template not signed by a reviewer, as paths.
+    public var unreviewed: [String] {
+        templates.values.filter { !$0.review.lowercased().hasPrefix("reviewed by") }.map(\.path).sorted()
+    }
+
+    /// The ICU locale dates and times are formatted with for `tag`: the
+    /// language's `locale` term (`ar-u-nu-latn`), else the serving folder's tag.
+    public func locale(for tag: LanguageTag) -> String {
+        (try? term("locale", for: tag)) ?? servingLanguage(for: tag) ?? tag.value
+    }
+
+    /// Whether the language is written right to left (`direction = rtl`, or Arabic, Hebrew, Persian, Urdu, …).
+    public func isRightToLeft(_ tag: LanguageTag) -> Bool {
+        if let direction = try? term("direction", for: tag) { return direction == "rtl" }
+        return tag.isRightToLeft
     }
 
     static func singleLine(_ text: String) -> String {
@@ -183,7 +222,7 @@ public struct TemplateCatalog: Sendable {
         }
         let subject = try subjectText.map { (s) throws(AvisoError) in try parse(s, firstLine: bodyFirstLine - 2) }
         let body = try parse(text, firstLine: bodyFirstLine)
-        return Compiled(subject: subject, body: body, path: source.path)
+        return Compiled(subject: subject, body: body, path: source.path, review: reviewLine(source.contents) ?? "not reviewed")
     }
 
     /// Checks every tag against the event's variables, with sections opening scopes.

@@ -64,6 +64,8 @@ public struct PlannedMessage: Sendable, Equatable {
     public var body: String
     public var dueAt: Date
     public var sms: SMSEncoding.Measure?
+    /// The template's review status (`not reviewed`, `reviewed by …`).
+    public var review: String
 }
 
 /// Turns an update into messages: one per consented contact point, in the
@@ -118,7 +120,7 @@ public struct UpdatePlanner: Sendable {
             let unique = Array(Set(missing)).sorted()
             throw AvisoError(
                 .missingTranslation, title: "Missing translation",
-                detail: "Nothing was queued: \(unique.count == 1 ? "a translation is" : "translations are") missing for the victims of case \(caseFacts.number).\n" + unique.joined(separator: "\n"))
+                detail: "Nothing was queued for the victims of case \(caseFacts.number):\n" + unique.joined(separator: "\n"))
         }
         return messages
     }
@@ -142,13 +144,19 @@ public struct UpdatePlanner: Sendable {
     func message(
         _ event: Event, context: [String: Any], recipient: Recipient, address: RecipientAddress, dueAt: Date, loggedAs: Event? = nil
     ) throws(AvisoError) -> PlannedMessage {
+        let review = catalog.review(event, address.channel, for: recipient.language) ?? "not reviewed"
+        if policy.requireReview && !catalog.isReviewed(event, address.channel, for: recipient.language) {
+            throw AvisoError(
+                .missingTranslation, title: "Template not reviewed",
+                detail: "\(catalog.path(event, address.channel, for: recipient.language) ?? event.rawValue) is \(review); templates.require_review is on, so it cannot be sent until a qualified translator signs it.")
+        }
         var rendered = try catalog.render(event, address.channel, language: recipient.language, context: context)
         if address.channel == .sms && policy.smartEncoding { rendered.body = SMSEncoding.smartReplace(rendered.body) }
         return PlannedMessage(
             victimId: recipient.victimId, contactPointId: address.contactPointId, channel: address.channel,
             language: catalog.servingLanguage(for: recipient.language) ?? recipient.language.value, event: loggedAs ?? event,
             subject: rendered.subject, body: rendered.body, dueAt: dueAt,
-            sms: address.channel == .sms ? SMSEncoding.measure(rendered.body) : nil)
+            sms: address.channel == .sms ? SMSEncoding.measure(rendered.body) : nil, review: review)
     }
 
     func reminders(
@@ -173,13 +181,20 @@ public struct UpdatePlanner: Sendable {
     }
 
     func commonContext(language: LanguageTag) throws(AvisoError) -> [String: Any] {
-        ["department": try catalog.term("department", for: language), "contact_phone": policy.contactPhone]
+        ["department": try catalog.term("department", for: language), "contact_phone": isolate(policy.contactPhone, language)]
+    }
+
+    /// In a right-to-left message, a Latin value (a case number, a phone
+    /// number, an address) is set apart with Unicode isolates, so its dashes
+    /// and digits keep their order instead of being reordered by the Arabic around it.
+    func isolate(_ value: String, _ language: LanguageTag) -> String {
+        catalog.isRightToLeft(language) ? "\u{2068}" + value + "\u{2069}" : value
     }
 
     func caseContext(_ facts: CaseFacts, event: Event, language: LanguageTag) throws(AvisoError) -> [String: Any] {
         var context = try commonContext(language: language)
         if event.isCaseEvent {
-            context["case_number"] = facts.number
+            context["case_number"] = isolate(facts.number, language)
             context["offense"] = try catalog.term("offense.\(facts.offense)", for: language)
         }
         return context
@@ -190,10 +205,11 @@ public struct UpdatePlanner: Sendable {
     ) throws(AvisoError) {
         let language = recipient.language
         let zone = recipient.timeZone
+        let locale = catalog.locale(for: language)
         func addHearing(_ startsAt: Date, _ place: String) {
-            context["date"] = LocalFormat.date(startsAt, language: language, zone: zone)
-            context["time"] = LocalFormat.time(startsAt, language: language, zone: zone)
-            context["place"] = place
+            context["date"] = LocalFormat.date(startsAt, locale: locale, zone: zone)
+            context["time"] = LocalFormat.time(startsAt, locale: locale, zone: zone)
+            context["place"] = isolate(place, language)
         }
         switch event {
         case .chargesFiled:
@@ -209,8 +225,8 @@ public struct UpdatePlanner: Sendable {
         case .courtDateChanged:
             if let startsAt = fields.startsAt { addHearing(startsAt, fields.fields.place ?? "") }
             if let previousHearing {
-                context["previous_date"] = LocalFormat.date(previousHearing.startsAt, language: language, zone: zone)
-                context["previous_time"] = LocalFormat.time(previousHearing.startsAt, language: language, zone: zone)
+                context["previous_date"] = LocalFormat.date(previousHearing.startsAt, locale: locale, zone: zone)
+                context["previous_time"] = LocalFormat.time(previousHearing.startsAt, locale: locale, zone: zone)
             }
         case .hearingCancelled:
             if let previousHearing { addHearing(previousHearing.startsAt, previousHearing.place) }

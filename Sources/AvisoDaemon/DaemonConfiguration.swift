@@ -35,6 +35,8 @@ public struct DaemonConfiguration: Sendable {
     public var unsubscribeMailto: String?
     /// Days after a case closes before its message bodies and its victims' contact details are purged.
     public var retentionDays = 365
+    /// Refuse to queue messages from templates no qualified translator signed.
+    public var requireReview = false
 
     public init() {}
 
@@ -45,7 +47,7 @@ public struct DaemonConfiguration: Sendable {
 
     public var policy: MessagePolicy {
         MessagePolicy(daytime: daytime, reminderDays: reminderDays, reminderMinute: reminderMinute, contactPhone: departmentPhone, departmentZone: departmentZone,
-            smartEncoding: smartEncoding)
+            smartEncoding: smartEncoding, requireReview: requireReview)
     }
 
     static let keys: [String] = [
@@ -56,7 +58,7 @@ public struct DaemonConfiguration: Sendable {
         "email.from_address", "email.from_name", "log.level", "http.public_url", "sms.smart_encoding", "email.unsubscribe_mailto",
         "twilio.base_url", "twilio.account_sid", "twilio.from", "twilio.messaging_service_sid", "twilio.rate_per_second",
         "twilio.timeout_seconds", "twilio.auth_token_file", "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.password_file",
-        "smtp.ca_file", "smtp.timeout_seconds", "smtp.connections", "retention.days_after_close",
+        "smtp.ca_file", "smtp.timeout_seconds", "smtp.connections", "retention.days_after_close", "templates.require_review",
     ]
 
     /// The environment variable that overrides `key`.
@@ -180,6 +182,7 @@ public struct DaemonConfiguration: Sendable {
         case "smtp.timeout_seconds": smtp.timeout = try int(1...600)
         case "smtp.connections": smtp.connections = try int(1...64)
         case "retention.days_after_close": retentionDays = try int(1...36_500)
+        case "templates.require_review": requireReview = try bool()
         case "spool.directory": spoolDirectory = value
         case "sms.from": smsFrom = try PhoneNumber(value).e164
         case "email.from_address": emailFromAddress = try EmailAddress(value).address

@@ -1,4 +1,5 @@
 public import Foundation
+import AvisoCore
 
 /// Builds an RFC 5322 message with a UTF-8 `text/plain` body in
 /// quoted-printable, CRLF line endings and lines within 76 characters, so it
@@ -18,9 +19,11 @@ public struct EmailComposer: Sendable {
         self.messageIdDomain = fromAddress.split(separator: "@").last.map(String.init) ?? "aviso.invalid"
     }
 
-    /// The message as bytes ready for SMTP DATA or a `.eml` file.
+    /// The message as bytes ready for SMTP DATA or a `.eml` file. A message
+    /// in a right-to-left language gets an HTML part with `dir="rtl"` beside
+    /// the text part, so mail clients lay it out right to left.
     public func compose(
-        messageId: Int64, to: String, subject: String, body: String, date: Date, extraHeaders: [(String, String)] = []
+        messageId: Int64, to: String, subject: String, body: String, date: Date, language: String = "en", extraHeaders: [(String, String)] = []
     ) -> String {
         var headers: [(String, String)] = [
             ("Date", Self.rfc5322Date(date)),
@@ -29,16 +32,49 @@ public struct EmailComposer: Sendable {
             ("To", "<\(to)>"),
             ("Subject", Self.encodeWord(subject)),
             ("MIME-Version", "1.0"),
-            ("Content-Type", "text/plain; charset=utf-8"),
-            ("Content-Transfer-Encoding", "quoted-printable"),
-            ("Auto-Submitted", "auto-generated"),
         ]
+        let tag = (try? LanguageTag(language)) ?? (try! LanguageTag("en"))
+        var content: String
+        if tag.isRightToLeft {
+            let boundary = "aviso-\(messageId)-\(Int(date.timeIntervalSince1970))"
+            headers.append(("Content-Type", "multipart/alternative; boundary=\"\(boundary)\""))
+            content = "--\(boundary)\r\n" + Self.textPart(body) + "\r\n--\(boundary)\r\n" + Self.htmlPart(body, language: tag) + "\r\n--\(boundary)--"
+        } else {
+            headers += [("Content-Type", "text/plain; charset=utf-8"), ("Content-Transfer-Encoding", "quoted-printable")]
+            content = Self.quotedPrintable(body)
+        }
+        headers.append(("Auto-Submitted", "auto-generated"))
         headers += extraHeaders
         var text = headers.map { Self.fold("\($0.0): \($0.1)") }.joined(separator: "\r\n")
         text += "\r\n\r\n"
-        text += Self.quotedPrintable(body)
+        text += content
         text += "\r\n"
         return text
+    }
+
+    static func textPart(_ body: String) -> String {
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" + quotedPrintable(body)
+    }
+
+    /// The body as HTML laid out right to left, paragraph by paragraph.
+    static func htmlPart(_ body: String, language: LanguageTag) -> String {
+        let paragraphs = body.components(separatedBy: "\n\n").map { paragraph in
+            "<p>" + paragraph.split(separator: "\n", omittingEmptySubsequences: false).map { escapeHTML(String($0)) }.joined(separator: "<br>") + "</p>"
+        }
+        let html = """
+            <!DOCTYPE html>
+            <html lang="\(language.value)" dir="rtl">
+            <head><meta charset="utf-8"></head>
+            <body dir="rtl" style="direction: rtl; text-align: right; font-family: Tahoma, Arial, sans-serif;">
+            \(paragraphs.joined(separator: "\n"))
+            </body>
+            </html>
+            """
+        return "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" + quotedPrintable(html)
+    }
+
+    static func escapeHTML(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 
     /// Folds a header line longer than 78 characters at its spaces (RFC 5322 §2.2.3).

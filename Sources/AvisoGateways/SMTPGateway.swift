@@ -70,7 +70,7 @@ public final class SMTPGateway: MessageGateway, Sendable {
         let date = Date()
         let messageID = composer.messageID(for: message.messageId, date: date)
         let text = composer.compose(
-            messageId: message.messageId, to: message.to, subject: message.subject ?? "", body: message.body, date: date,
+            messageId: message.messageId, to: message.to, subject: message.subject ?? "", body: message.body, date: date, language: message.language,
             extraHeaders: unsubscribe?.headers(token: message.unsubscribeToken) ?? [])
         return await withCheckedContinuation { continuation in
             workers.async {

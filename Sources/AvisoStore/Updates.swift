@@ -133,7 +133,7 @@ extension AvisoStore {
             id: nil, updateId: nil, caseNumber: caseNumber, victimId: message.victimId, victimName: victimName, contactPointId: message.contactPointId,
             channel: message.channel, address: nil, language: message.language, event: message.event, state: .queued, subject: message.subject,
             body: message.body, scheduledFor: message.dueAt, encoding: message.sms?.encoding, segments: message.sms?.segments, attempts: 0,
-            lastError: nil, providerId: nil)
+            lastError: nil, providerId: nil, review: message.review)
     }
 
     static func updateView(_ db: Database, id: Int64) throws -> UpdateView {

@@ -62,6 +62,7 @@ func describe(_ message: MessageView) -> String {
     head += "\(message.victimName ?? "victim \(message.victimId)") · \(message.language) · \(message.channel.rawValue)"
     if let segments = message.segments, let encoding = message.encoding { head += " · \(segments) segment\(segments == 1 ? "" : "s") (\(encoding.rawValue))" }
     head += " · \(message.event.rawValue) · \(message.state.rawValue) · \(formatDate(message.scheduledFor))"
+    if let review = message.review { head += " · template \(review)" }
     if let error = message.lastError { head += "\n  last error: \(error)" }
     var lines = [head]
     if let subject = message.subject { lines.append("  Subject: \(subject)") }

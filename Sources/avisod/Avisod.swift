@@ -75,60 +75,6 @@ struct Migrate: AsyncParsableCommand {
     }
 }
 
-struct Check: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Check the configuration and templates; print template coverage per language and event.")
-    @OptionGroup var options: ConfigOption
-
-    func run() async throws {
-        try await Avisod.guarded {
-            let configuration = try options.load()
-            let catalog = try TemplateDirectory.load(configuration.templatesDirectory)
-            print("Configuration: ok")
-            print("Templates: \(configuration.templatesDirectory) (\(catalog.languages.joined(separator: ", ")))")
-            let languages = catalog.languages
-            let header = "event".padding(toLength: 22, withPad: " ", startingAt: 0) + languages.map { $0.padding(toLength: 12, withPad: " ", startingAt: 0) }.joined()
-            print(header)
-            var missing = 0
-            for event in Event.allCases {
-                var line = event.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)
-                for language in languages {
-                    let tag = try LanguageTag(language)
-                    let cells = Channel.allCases.map { catalog.has(event, $0, for: tag) ? $0.rawValue : "-" }
-                    missing += cells.filter { $0 == "-" }.count
-                    line += cells.joined(separator: "+").padding(toLength: 12, withPad: " ", startingAt: 0)
-                }
-                print(line)
-            }
-            print("")
-            print("SMS segments with sample data (encoding/segments):")
-            print("event".padding(toLength: 22, withPad: " ", startingAt: 0) + languages.map { $0.padding(toLength: 12, withPad: " ", startingAt: 0) }.joined())
-            for event in Event.allCases {
-                var line = event.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)
-                for language in languages {
-                    let tag = try LanguageTag(language)
-                    var cell = "-"
-                    if catalog.has(event, .sms, for: tag) {
-                        let context = try SampleData.context(for: event, language: tag, catalog: catalog)
-                        var body = try catalog.render(event, .sms, language: tag, context: context).body
-                        if configuration.smartEncoding { body = SMSEncoding.smartReplace(body) }
-                        let measure = SMSEncoding.measure(body)
-                        cell = "\(measure.encoding == .gsm7 ? "GSM" : "UCS2")/\(measure.segments)"
-                    }
-                    line += cell.padding(toLength: 12, withPad: " ", startingAt: 0)
-                }
-                print(line)
-            }
-            print("")
-            if missing > 0 {
-                print("\(missing) templates are missing: updates to victims in those languages will be refused until they exist.")
-                throw ExitCode(1)
-            }
-            print("Every event has SMS and email templates in every language.")
-        }
-    }
-}
-
 struct Token: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Manage API tokens.", subcommands: [Create.self])
 

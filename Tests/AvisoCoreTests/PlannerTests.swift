@@ -54,15 +54,15 @@ import Testing
     }
 
     @Test func aMissingTranslationFailsTheWholeUpdateNamingLanguageAndTemplate() throws {
-        let noVietnamese = Recipient(
-            victimId: 9, language: try LanguageTag("vi"), timeZone: chicago, discreet: false, contactPoints: [RecipientAddress(contactPointId: 90, channel: .sms)])
+        let noTagalog = Recipient(
+            victimId: 9, language: try LanguageTag("tl"), timeZone: chicago, discreet: false, contactPoints: [RecipientAddress(contactPointId: 90, channel: .sms)])
         #expect {
             try planner.plan(
-                event: .arrest, fields: try fields(.arrest), caseFacts: facts, recipients: [try recipient(1, "es"), noVietnamese],
+                event: .arrest, fields: try fields(.arrest), caseFacts: facts, recipients: [try recipient(1, "es"), noTagalog],
                 previousHearing: nil, sendAt: nil, now: instant("2026-06-10T12:00"))
         } throws: { error in
             guard let error = error as? AvisoError else { return false }
-            return error.kind == .missingTranslation && error.detail.contains("'vi'") && error.detail.contains("arrest.sms.mustache")
+            return error.kind == .missingTranslation && error.detail.contains("'tl'") && error.detail.contains("arrest.sms.mustache")
         }
     }
 

@@ -18,8 +18,8 @@ import Testing
             composer: composer, unsubscribe: links)
     }
 
-    func message(_ id: Int64 = 7, to: String = "maria@example.org", subject: String, body: String) -> OutboundMessage {
-        OutboundMessage(messageId: id, channel: .email, to: to, language: "es", subject: subject, body: body, attempt: 1, unsubscribeToken: token)
+    func message(_ id: Int64 = 7, to: String = "maria@example.org", subject: String, body: String, language: String = "es") -> OutboundMessage {
+        OutboundMessage(messageId: id, channel: .email, to: to, language: language, subject: subject, body: body, attempt: 1, unsubscribeToken: token)
     }
 
     @Test func spanishEmailArrivesExactlyAsWrittenOverSTARTTLSWithAuth() async throws {
@@ -56,6 +56,24 @@ import Testing
         let envelope = try String(contentsOf: file.deletingPathExtension().appendingPathExtension("envelope"), encoding: .utf8)
         #expect(envelope.hasPrefix("avisos@kcpd.example\nmaria@example.org\n"))
         #expect(envelope.contains("True"))
+    }
+
+    @Test func arabicEmailArrivesExactlyWithARightToLeftPart() async throws {
+        let server = try SMTPServer(mode: "starttls")
+        let body = "مرحبًا،\n\nتم تحديد موعد جلسة المحكمة في قضيتك \u{2068}KC-2025-004512\u{2069}.\nللتحدث مع شخص، اتصل على \u{2068}+1 816 234 5000\u{2069}.\n\n— قسم شرطة مدينة كانساس سيتي"
+        let subject = "موعد جلسة المحكمة في قضيتك KC-2025-004512"
+        let outcome = await gateway(server, security: .starttls).send(message(subject: subject, body: body, language: "ar"))
+        #expect({ if case .sent = outcome { true } else { false } }(), "\(outcome)")
+        let parsed = try server.parsed(try #require(server.received.first))
+        #expect(parsed["subject"] as? String == subject)
+        #expect((parsed["defects"] as? [Any])?.isEmpty == true)
+        let parts = try #require(parsed["parts"] as? [[String: Any]])
+        #expect(parts.map { $0["type"] as? String } == ["text/plain", "text/html"])
+        #expect((parts[0]["content"] as? String)?.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .newlines) == body)
+        let html = try #require(parts[1]["content"] as? String)
+        #expect(html.contains("dir=\"rtl\"") && html.contains("lang=\"ar\""))
+        #expect(html.contains("تم تحديد موعد جلسة المحكمة في قضيتك"))
+        #expect((parsed["max_body_line_length"] as? Int ?? 999) <= 76)
     }
 
     @Test func arabicAndVietnameseArriveExactlyOverImplicitTLS() async throws {

@@ -43,7 +43,8 @@ public enum SampleData {
         case .released:
             for reason in ReleaseReason.allCases { context["reason_\(reason.rawValue)"] = reason == .bond }
         case .custom:
-            context["text"] = "Please call us about your case."
+            // Staff write custom text in each language; a neutral stand-in of typical length.
+            context["text"] = String(repeating: "0123456789 ", count: 6)
         default:
             break
         }

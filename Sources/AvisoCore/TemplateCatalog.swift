@@ -244,6 +244,8 @@ public struct TemplateCatalog: Sendable {
         for tag in TemplateScanner.tags(in: text, firstLine: firstLine) {
             switch tag.kind {
             case .comment:
+                // "{{! note {{days}} }}" ends at the first "}}" and leaves the rest as text.
+                if tag.name.contains("{{") { throw fail(tag.line, "a comment cannot contain '{{': the comment ends at the first '}}' and the rest would be sent as text.") }
                 continue
             case .pragma:
                 guard tag.name.hasPrefix("CONTENT_TYPE") else { throw fail(tag.line, "the pragma '\(tag.name)' is not supported.") }

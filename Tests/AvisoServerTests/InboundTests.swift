@@ -149,3 +149,68 @@ import Testing
         #expect(throws: AvisoError.self) { try book.add(language: "xx", path: "Templates/xx/keywords.txt", contents: "opt_out = STOP\nopt_in = stop\n") }
     }
 }
+
+/// STOP, HELP and a language switch in each language of Kansas City, in its
+/// own script and as typed on a phone without that keyboard.
+@Suite struct LanguageKeywordTests {
+    struct Words: Sendable, CustomStringConvertible {
+        var language: String
+        var name: String
+        var nameTyped: String
+        var stop: String
+        var stopTyped: String
+        var help: String
+        var helpTyped: String
+        var description: String { language }
+    }
+
+    static let cases: [Words] = [
+        Words(language: "ar", name: "العربية", nameTyped: "3arabi", stop: "توقف", stopTyped: "waqif", help: "مساعدة", helpTyped: "mosa3ada"),
+        Words(language: "so", name: "Soomaali", nameTyped: "af soomaali", stop: "JOOJI", stopTyped: "jooji fariimaha", help: "CAAWIMAAD", helpTyped: "caawi"),
+        Words(language: "sw", name: "Kiswahili", nameTyped: "swahili", stop: "ACHA", stopTyped: "simamisha", help: "MSAADA", helpTyped: "saidia"),
+        Words(language: "my", name: "မြန်မာ", nameTyped: "myanmar", stop: "ရပ်", stopTyped: "yat par", help: "အကူအညီ", helpTyped: "a kuu a nyi"),
+        Words(language: "bs", name: "Bosanski", nameTyped: "bosanski jezik", stop: "Odjava", stopTyped: "odjavi me", help: "POMOĆ", helpTyped: "pomoc"),
+        Words(language: "vi", name: "Tiếng Việt", nameTyped: "tieng viet", stop: "Dừng", stopTyped: "dung lai", help: "Giúp", helpTyped: "giup do"),
+    ]
+
+    @Test(arguments: cases)
+    func repliesAreUnderstoodInEveryLanguage(_ words: Words) async throws {
+        let harness = try APIHarness()
+        try harness.fixture.openCase()
+        let phone = "+18165550142"
+        let victim = try harness.fixture.addVictim("Victim", language: "en", phone: phone)
+        _ = try await dispatchAll(harness.fixture)
+        func send(_ body: String) async throws -> [OutboundMessage] {
+            try await harness.run { client in
+                let answer = try await client.signed(
+                    "/webhooks/twilio/inbound", [("MessageSid", UUID().uuidString), ("From", phone), ("To", "+18165550100"), ("Body", body)])
+                #expect(answer.status == .ok)
+            }
+            return try await dispatchAll(harness.fixture).sent
+        }
+        func state() throws -> ConsentState { try harness.fixture.store.victim(id: victim.id).contactPoints[0].consentState }
+
+        // The language's own name switches the victim to it, and the confirmation is in it.
+        var replies = try await send(words.name)
+        #expect(try harness.fixture.store.victim(id: victim.id).language == words.language)
+        #expect(replies.map(\.language) == [words.language])
+        replies = try await send(words.nameTyped)
+        #expect(replies.map(\.language) == [words.language], "typed name \(words.nameTyped)")
+        for help in [words.help, words.helpTyped] {
+            replies = try await send(help)
+            #expect(replies.count == 1 && replies.first?.language == words.language, "help \(help)")
+            #expect(replies.first?.body.contains("+1 816 234 5000") == true)
+        }
+        for stop in [words.stop, words.stopTyped] {
+            replies = try await send(stop)
+            #expect(try state() == .optedOut, "stop \(stop)")
+            #expect(replies.count == 1 && replies.first?.language == words.language, "stop \(stop)")
+            _ = try await send("START")
+            #expect(try state() == .optedIn)
+        }
+        // An update after all that arrives in the chosen language.
+        try harness.fixture.queue(.arrest)
+        let update = try await dispatchAll(harness.fixture).sent
+        #expect(update.count == 1 && update.first?.language == words.language)
+    }
+}

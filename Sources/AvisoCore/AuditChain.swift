@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Crypto
 
 /// The hash chain of an append-only log (G4). Each row's hash covers the

@@ -20,6 +20,7 @@ public struct DaemonConfiguration: Sendable {
     public var concurrency: Int = 32
     public var pollInterval: Duration = .seconds(1)
     public var retry = RetryPolicy()
+    public var shutdownGrace: Duration = .seconds(10)
     public var messageLifetime: TimeInterval = 72 * 3600
     public var smsGateway: String = "spool"
     public var emailGateway: String = "spool"
@@ -44,7 +45,7 @@ public struct DaemonConfiguration: Sendable {
         "state_directory", "database.path", "templates.directory", "http.address", "http.port", "department.phone", "department.time_zone",
         "quiet_hours.day_starts", "quiet_hours.day_ends", "reminders.days_before", "reminders.time", "dispatch.batch_size",
         "dispatch.concurrency", "dispatch.poll_interval_ms", "dispatch.max_attempts", "dispatch.retry_base_seconds",
-        "dispatch.retry_max_seconds", "messages.lifetime_hours", "gateway.sms", "gateway.email", "spool.directory", "sms.from",
+        "dispatch.retry_max_seconds", "shutdown.grace_seconds", "messages.lifetime_hours", "gateway.sms", "gateway.email", "spool.directory", "sms.from",
         "email.from_address", "email.from_name", "log.level",
     ]
 
@@ -124,6 +125,7 @@ public struct DaemonConfiguration: Sendable {
         case "dispatch.max_attempts": retry.maxAttempts = try int(1...100)
         case "dispatch.retry_base_seconds": retry.baseDelay = TimeInterval(try int(1...86_400))
         case "dispatch.retry_max_seconds": retry.maxDelay = TimeInterval(try int(1...604_800))
+        case "shutdown.grace_seconds": shutdownGrace = .seconds(try int(0...600))
         case "messages.lifetime_hours": messageLifetime = TimeInterval(try int(1...24 * 60)) * 3600
         case "gateway.sms", "gateway.email":
             guard value == "spool" else { throw .invalid(key, "'\(value)' is not a gateway. Available: spool.") }
@@ -148,5 +150,27 @@ public struct DaemonConfiguration: Sendable {
         guard retry.baseDelay <= retry.maxDelay else {
             throw .init(.configuration, title: "Invalid configuration", detail: "dispatch.retry_base_seconds must not exceed dispatch.retry_max_seconds.")
         }
+    }
+}
+
+extension DaemonConfiguration {
+    /// Keys read once at start: the listener, the store, the dispatcher and
+    /// the gateways are built from them. A reload that changes one says it
+    /// needs a restart and leaves it as it was; everything else (templates,
+    /// department, quiet hours, reminders, message lifetime, log level) a
+    /// reload applies.
+    static let restartOnlyKeys: [(key: String, value: @Sendable (DaemonConfiguration) -> String)] = [
+        ("state_directory", { $0.stateDirectory }), ("database.path", { $0.resolvedDatabasePath }), ("http.address", { $0.httpAddress }),
+        ("http.port", { "\($0.httpPort)" }), ("dispatch.batch_size", { "\($0.batchSize)" }), ("dispatch.concurrency", { "\($0.concurrency)" }),
+        ("dispatch.poll_interval_ms", { "\($0.pollInterval)" }), ("dispatch.max_attempts", { "\($0.retry.maxAttempts)" }),
+        ("dispatch.retry_base_seconds", { "\($0.retry.baseDelay)" }), ("dispatch.retry_max_seconds", { "\($0.retry.maxDelay)" }),
+        ("shutdown.grace_seconds", { "\($0.shutdownGrace)" }), ("gateway.sms", { $0.smsGateway }), ("gateway.email", { $0.emailGateway }),
+        ("spool.directory", { $0.resolvedSpoolDirectory }), ("sms.from", { $0.smsFrom }), ("email.from_address", { $0.emailFromAddress }),
+        ("email.from_name", { $0.emailFromName }),
+    ]
+
+    /// The keys whose value differs from `running` and that only a restart applies.
+    public func restartOnlyChanges(from running: DaemonConfiguration) -> [String] {
+        Self.restartOnlyKeys.filter { $0.value(self) != $0.value(running) }.map(\.key)
     }
 }

@@ -12,7 +12,10 @@ struct Aviso: AsyncParsableCommand {
             Every command talks to avisod's HTTP API with your token. Set AVISO_URL and AVISO_TOKEN, or put
             'url = …' and 'token = …' in ~/.config/aviso/config.
             """,
-        subcommands: [CaseCommand.self, VictimCommand.self, ContactCommand.self, ConsentCommand.self, UpdateCommand.self, Messages.self, StaffCommand.self, WhoAmI.self])
+        subcommands: [
+            CaseCommand.self, VictimCommand.self, ContactCommand.self, ConsentCommand.self, UpdateCommand.self, Messages.self, StaffCommand.self, Status.self,
+            WhoAmI.self,
+        ])
 }
 
 struct WhoAmI: AsyncParsableCommand {

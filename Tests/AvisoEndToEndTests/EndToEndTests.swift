@@ -5,25 +5,12 @@ import Testing
 
 /// Starts avisod for real, drives it with aviso as a captain would, and reads the spool.
 @Suite(.serialized) struct EndToEndTests {
-    func registerCase(_ daemon: DaemonProcess) throws {
-        let steps: [[String]] = [
-            ["case", "open", "KC-2025-004512", "--offense", "armed_robbery", "--unit", "Robbery Unit", "--summary", "24th and Quincy"],
-            ["victim", "add", "KC-2025-004512", "--name", "José Pérez", "--language", "es", "--phone", "+1 816 555 0142", "--consent", "verbal", "--wording-version", "2026-01"],
-            ["victim", "add", "KC-2025-004512", "--name", "Luis Gómez", "--language", "es-MX", "--phone", "+18165550143", "--email", "luis@example.org", "--consent", "verbal", "--wording-version", "2026-01"],
-            ["victim", "add", "KC-2025-004512", "--name", "Robert Hill", "--language", "en", "--email", "robert@example.org", "--consent", "written", "--wording-version", "2026-01"],
-        ]
-        for step in steps {
-            let result = try daemon.aviso(step)
-            #expect(result.status == 0, "aviso \(step.joined(separator: " ")): \(result.stderr)")
-        }
-    }
-
     @Test func aCaptainsUpdateReachesEachVictimInTheirLanguage() throws {
         let daemon = try DaemonProcess()
         try daemon.createCaptain()
         try daemon.start()
         defer { daemon.stop() }
-        try registerCase(daemon)
+        try daemon.registerCase()
         #expect(daemon.wait(seconds: 15) { daemon.spooled("sms").count == 2 && daemon.spooled("email").count == 2 }, "welcomes: \(daemon.log(tail: 10))")
 
         let preview = try daemon.aviso(["update", "preview", "KC-2025-004512", "charges_filed", "--charge", "armed_robbery=2", "--charge", "armed_criminal_action=2"])
@@ -63,7 +50,7 @@ import Testing
         let daemon = try DaemonProcess()
         try daemon.createCaptain()
         try daemon.start()
-        try registerCase(daemon)
+        try daemon.registerCase()
         #expect(daemon.wait(seconds: 15) { daemon.spooled("sms").count + daemon.spooled("email").count == 4 })
 
         // Accepted now, due in a few seconds: the daemon dies before dispatching it.

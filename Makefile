@@ -5,7 +5,7 @@
 #   SYSCONFDIR     where avisod.conf and the credentials go (default /etc)
 #   DESTDIR        a staging root for packaging; paths inside files ignore it
 #   CONFIGURATION  the Swift build configuration to install (default release)
-#   SWIFT          the swift driver (default swift)
+#   SWIFT          the swift driver for 'make' (default swift)
 
 PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
@@ -38,7 +38,8 @@ build:
 	$(SWIFT) build -c $(CONFIGURATION) --product avisod
 	$(SWIFT) build -c $(CONFIGURATION) --product aviso
 
-install: build
+# Installs what 'make' built, so 'sudo make install' never builds as root.
+install: $(BUILDDIR)/avisod $(BUILDDIR)/aviso
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
 	$(INSTALL) -m 0755 $(BUILDDIR)/avisod $(BUILDDIR)/aviso $(DESTDIR)$(BINDIR)/
 	find Templates -type f ! -name '.*' | while read -r file; do \
@@ -55,6 +56,9 @@ install: build
 	for name in $(CREDENTIALS); do \
 	  [ -e $(DESTDIR)$(CONFDIR)/credentials/$$name ] || $(INSTALL) -m 0600 /dev/null $(DESTDIR)$(CONFDIR)/credentials/$$name; \
 	done
+
+$(BUILDDIR)/avisod $(BUILDDIR)/aviso:
+	@echo "$@ is not built: run 'make' (as yourself, not root) before 'make install'." >&2; exit 1
 
 # Leaves the configuration, the credentials and /var/lib/aviso (the database) in place.
 uninstall:

@@ -42,7 +42,7 @@ import Testing
         let root = try temporaryDirectory("install")
         let make = try DaemonProcess.execute(
             URL(fileURLWithPath: "/usr/bin/make"),
-            ["-s", "install", "DESTDIR=\(root.path)", "PREFIX=/opt/aviso", "CONFIGURATION=debug", "SWIFT=true"],
+            ["-s", "install", "DESTDIR=\(root.path)", "PREFIX=/opt/aviso", "CONFIGURATION=debug"],
             directory: repositoryRoot)
         #expect(make.status == 0, "\(make.stderr)")
         let manager = FileManager.default
@@ -79,7 +79,7 @@ import Testing
         try "secret\n".write(to: root.appendingPathComponent("etc/aviso/credentials/smtp-password"), atomically: true, encoding: .utf8)
         let again = try DaemonProcess.execute(
             URL(fileURLWithPath: "/usr/bin/make"),
-            ["-s", "install", "DESTDIR=\(root.path)", "PREFIX=/opt/aviso", "CONFIGURATION=debug", "SWIFT=true"],
+            ["-s", "install", "DESTDIR=\(root.path)", "PREFIX=/opt/aviso", "CONFIGURATION=debug"],
             directory: repositoryRoot)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try String(contentsOf: config, encoding: .utf8) == "# edited by the administrator\n")

@@ -117,13 +117,11 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
         if !unfinished.isEmpty {
             try store.requeueUnfinished(unfinished, now: clock.now())
             for (message, started) in unfinished {
-                var metadata = metadata(message, state: .queued)
-                metadata["started"] = "\(started)"
                 logger.warning(
                     started
                         ? "hand-off did not finish before shutdown; due again at the next start and may arrive twice"
                         : "hand-off not started because the daemon is stopping; due again at the next start",
-                    metadata: metadata)
+                    metadata: metadata(message, state: .queued, ["started": "\(started)"]))
             }
         }
         return claimed.count
@@ -168,13 +166,14 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
     }
 
     /// What every log line about a message carries (never its address in full, G8).
-    func metadata(_ message: ClaimedMessage, state: MessageState) -> Logger.Metadata {
+    func metadata(_ message: ClaimedMessage, state: MessageState, _ extra: Logger.Metadata = [:]) -> Logger.Metadata {
         let outbound = message.outbound
-        return [
+        let base: Logger.Metadata = [
             "message": "\(outbound.messageId)", "case": "\(message.caseNumber ?? "-")", "channel": "\(outbound.channel.rawValue)",
             "language": "\(outbound.language)", "state": "\(state.rawValue)", "attempt": "\(outbound.attempt)",
             "to": "\(Redact.address(outbound.to, channel: outbound.channel))",
         ]
+        return base.merging(extra) { _, new in new }
     }
 
     func send(_ message: ClaimedMessage) async -> HandOffResult {
@@ -185,23 +184,18 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
         let started = ContinuousClock.now
         let outcome = await gateway.send(message.outbound)
         metrics?.recordHandOff(gateway: gateway.name, duration: ContinuousClock.now - started)
-        var metadata: Logger.Metadata
+        // Metadata is built inside the log calls' autoclosures: at info level a hand-off that succeeds costs no dictionary.
         switch outcome {
         case .sent:
-            metadata = self.metadata(message, state: .sent)
-            metadata["gateway"] = "\(gateway.name)"
-            logger.debug("handed off", metadata: metadata)
+            logger.debug("handed off", metadata: metadata(message, state: .sent, ["gateway": "\(gateway.name)"]))
         case .transient(let reason):
             let last = message.outbound.attempt >= settings.retry.maxAttempts
-            metadata = self.metadata(message, state: last ? .failed : .queued)
-            metadata["gateway"] = "\(gateway.name)"
-            metadata["reason"] = "\(reason)"
-            logger.warning(last ? "hand-off failed; no attempts left" : "hand-off failed; will retry", metadata: metadata)
+            logger.warning(
+                last ? "hand-off failed; no attempts left" : "hand-off failed; will retry",
+                metadata: metadata(message, state: last ? .failed : .queued, ["gateway": "\(gateway.name)", "reason": "\(reason)"]))
         case .permanent(let reason):
-            metadata = self.metadata(message, state: .failed)
-            metadata["gateway"] = "\(gateway.name)"
-            metadata["reason"] = "\(reason)"
-            logger.error("hand-off failed permanently", metadata: metadata)
+            logger.error(
+                "hand-off failed permanently", metadata: metadata(message, state: .failed, ["gateway": "\(gateway.name)", "reason": "\(reason)"]))
         }
         return HandOffResult(message: message, outcome: outcome, gateway: gateway.name)
     }

@@ -38,11 +38,10 @@ final class ServiceNotifier: Sendable {
         }
     }
 
-    /// Sends `text` at once (READY=1, RELOADING=1, STOPPING=1) and restarts the status clock.
-    func send(_ text: String) {
-        notify.send(text)
-        if text.contains("STATUS=") { lastStatus.withLock { $0 = ContinuousClock.now } }
-    }
+    /// Sends `text` at once (READY=1, RELOADING=1, STOPPING=1). The next
+    /// beat's queue status replaces its STATUS= line, as it should: the
+    /// queue says more than "listening".
+    func send(_ text: String) { notify.send(text) }
 
     static func due(_ last: borrowing Mutex<ContinuousClock.Instant?>, now: ContinuousClock.Instant, every interval: Duration) -> Bool {
         last.withLock { last in

@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Domain types and policies. No I/O: clock, randomness and gateways come in as protocols.
@@ -67,12 +68,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The daemon's Prometheus instruments: counters, gauges and histograms, and their text exposition.
+        .target(
+            name: "AvisoMetrics",
+            dependencies: [
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Hummingbird routes: the JSON API under /v1/ and operations endpoints.
         .target(
             name: "AvisoServer",
             dependencies: [
                 "AvisoCore",
                 "AvisoStore",
+                "AvisoMetrics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -87,8 +97,10 @@ let package = Package(
                 "AvisoStore",
                 "AvisoGateways",
                 "AvisoServer",
+                "AvisoMetrics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -154,6 +166,15 @@ let package = Package(
             dependencies: [
                 "AvisoCore", "AvisoGateways", "AvisoStore", "AvisoDaemon", "AvisoTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AvisoDaemonTests",
+            dependencies: [
+                "AvisoCore", "AvisoStore", "AvisoDaemon", "AvisoMetrics", "AvisoTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

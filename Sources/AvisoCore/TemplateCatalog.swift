@@ -289,3 +289,18 @@ public struct TemplateCatalog: Sendable {
         return terms
     }
 }
+
+extension TemplateCatalog {
+    /// Everything the catalog provides, one entry per template and term
+    /// (`es/arrest.sms`, `es/terms.txt: offense.armed_robbery`). A reload
+    /// compares two catalogs' provisions, so a half-copied templates folder
+    /// cannot quietly take translations away from victims who rely on them.
+    public var provisions: Set<String> {
+        var result: Set<String> = []
+        for key in templates.keys { result.insert("\(key.language)/\(key.event.rawValue).\(key.channel.rawValue)") }
+        for (language, entries) in terms {
+            for term in entries.keys { result.insert("\(language)/terms.txt: \(term)") }
+        }
+        return result
+    }
+}

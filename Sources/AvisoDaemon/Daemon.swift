@@ -1,4 +1,5 @@
 public import AvisoCore
+public import AvisoMetrics
 public import AvisoStore
 import AvisoGateways
 public import AvisoServer
@@ -6,6 +7,7 @@ public import Foundation
 import Hummingbird
 public import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// Everything `avisod serve` runs, wired once: the store, the templates, the
 /// gateways, the dispatcher and the HTTP listener, in one ServiceGroup.
@@ -14,12 +16,16 @@ public struct Daemon: Sendable {
     public let store: AvisoStore
     public let catalog: TemplateCatalog
     public let logger: Logger
+    /// The shared level of every logger, which a reload may change.
+    public let logLevel: LogLevelControl?
+    public let metrics = AvisoMetrics()
 
     /// Opens the database (running migrations) and loads the templates; any
     /// problem is an error naming what to fix, before anything listens.
-    public init(configuration: DaemonConfiguration, logger: Logger) throws {
+    public init(configuration: DaemonConfiguration, logger: Logger, logLevel: LogLevelControl? = nil) throws {
         self.configuration = configuration
         self.logger = logger
+        self.logLevel = logLevel
         try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
         self.catalog = try TemplateDirectory.load(configuration.templatesDirectory)
         self.store = try AvisoStore(path: configuration.resolvedDatabasePath)
@@ -66,22 +72,71 @@ public struct Daemon: Sendable {
             twilioAuthToken: try Secrets.read("twilio-auth-token", file: configuration.twilio.authTokenFile, environment: environment))
     }
 
-    /// Runs until SIGTERM or SIGINT; then stops claiming, finishes the batch in hand and returns.
-    public func run(clock: any WallClock = SystemClock(), notify: SystemdNotify, environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
+    /// Runs until SIGTERM or SIGINT; then stops claiming, gives in-flight
+    /// hand-offs `shutdown.grace_seconds`, records them, and returns.
+    ///
+    /// `reload` reads the configuration again for SIGHUP; without it, SIGHUP
+    /// reloads the templates with the running configuration.
+    public func run(
+        clock: any WallClock = SystemClock(), notify: SystemdNotify, environment: [String: String] = ProcessInfo.processInfo.environment,
+        reload: (@Sendable () throws -> DaemonConfiguration)? = nil
+    ) async throws {
+        let store = self.store
+        let watchdog = SystemdNotify.watchdogInterval(environment: environment)
+        let notifier = ServiceNotifier(notify: notify, watchdogInterval: watchdog) { ServiceNotifier.statusLine(store: store, now: clock.now()) }
         let dispatcher = Dispatcher(
             store: store, gateways: try gateways(environment: environment), clock: clock,
             settings: .init(
                 batchSize: configuration.batchSize, concurrency: configuration.concurrency, pollInterval: configuration.pollInterval,
-                retry: configuration.retry),
-            logger: logger)
-        let planner = UpdatePlanner(catalog: catalog, policy: configuration.policy)
+                retry: configuration.retry, shutdownGrace: configuration.shutdownGrace, heartbeatInterval: watchdog),
+            logger: logger, metrics: metrics, onHeartbeat: { notifier.beat() })
+        metrics.registerLanguages(catalog.languages)
         let state = ServerState(
-            store: store, clock: clock, planner: planner, messageLifetime: configuration.messageLifetime,
-            webhooks: try webhookSettings(environment: environment), wakeDispatcher: { dispatcher.wake() })
+            store: store, clock: clock, planner: UpdatePlanner(catalog: catalog, policy: configuration.policy),
+            messageLifetime: configuration.messageLifetime, webhooks: try webhookSettings(environment: environment),
+            wakeDispatcher: { dispatcher.wake() })
+        let operations = Operations(
+            metrics: metrics, readiness: Self.readiness(store: store, state: state, dispatcher: dispatcher, clock: clock, configuration: configuration),
+            dispatcherHeartbeat: { dispatcher.lastHeartbeat })
+        let logger = self.logger
+        let host = configuration.httpAddress
+        let app = Application(
+            router: AvisoRoutes.router(state: state, operations: operations),
+            configuration: .init(address: .hostname(host, port: configuration.httpPort), serverName: "avisod"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.notice("listening", metadata: ["address": "http://\(host):\(port)"])
+                notifier.send("READY=1\nSTATUS=listening on \(host):\(port)")
+            },
+            logger: logger)
+        let running = configuration
+        let reloader = Reloader(
+            configuration: configuration, catalog: catalog, state: state, logLevel: logLevel, metrics: metrics, logger: logger,
+            notify: { notifier.send($0) }, load: reload ?? { running })
+        let control = ControlService(signals: await UnixSignalsSequence(trapping: .sighup), reloader: reloader, notify: { notifier.send($0) })
+        var group = ServiceGroupConfiguration(
+            // Shut down in reverse: announce STOPPING=1, drain the dispatcher, then close the listener.
+            services: [
+                .init(service: app), .init(service: dispatcher), .init(service: control),
+                .init(service: RetentionService(store: store, clock: clock, days: configuration.retentionDays, logger: logger)),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        // A last resort above the dispatcher's own bound, for a service that ignores graceful shutdown.
+        group.maximumGracefulShutdownDuration = configuration.shutdownGrace + .seconds(10)
+        try await ServiceGroup(configuration: group).run()
+    }
+
+    /// Why the daemon is not ready: the database does not answer, no
+    /// templates are loaded, or the dispatcher has not beaten lately.
+    static func readiness(
+        store: AvisoStore, state: ServerState, dispatcher: Dispatcher, clock: any WallClock, configuration: DaemonConfiguration
+    ) -> @Sendable () -> [String] {
         let pollSeconds = Double(configuration.pollInterval.components.seconds) + 1
-        let router = AvisoRoutes.router(state: state) { [store] in
+        return {
             var problems: [String] = []
             do { try store.ping() } catch { problems.append("database unreachable") }
+            if state.planner.catalog.languages.isEmpty { problems.append("no templates loaded") }
             if let beat = dispatcher.lastHeartbeat {
                 if clock.now().timeIntervalSince(beat) > max(30, pollSeconds * 5) { problems.append("dispatcher heartbeat is stale") }
             } else {
@@ -89,26 +144,5 @@ public struct Daemon: Sendable {
             }
             return problems
         }
-        let logger = self.logger
-        let host = configuration.httpAddress
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname(host, port: configuration.httpPort), serverName: "avisod"),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? 0
-                logger.notice("listening", metadata: ["address": "http://\(host):\(port)"])
-                notify.send("READY=1\nSTATUS=listening on \(host):\(port)")
-            },
-            logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: app), .init(service: dispatcher),
-                    .init(service: RetentionService(store: store, clock: clock, days: configuration.retentionDays, logger: logger)),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-        try await group.run()
-        notify.send("STOPPING=1")
     }
 }

@@ -20,6 +20,7 @@ public struct DaemonConfiguration: Sendable {
     public var concurrency: Int = 32
     public var pollInterval: Duration = .seconds(1)
     public var retry = RetryPolicy()
+    public var shutdownGrace: Duration = .seconds(10)
     public var messageLifetime: TimeInterval = 72 * 3600
     public var smsGateway: String = "spool"
     public var emailGateway: String = "spool"
@@ -54,7 +55,7 @@ public struct DaemonConfiguration: Sendable {
         "state_directory", "database.path", "templates.directory", "http.address", "http.port", "department.phone", "department.time_zone",
         "quiet_hours.day_starts", "quiet_hours.day_ends", "reminders.days_before", "reminders.time", "dispatch.batch_size",
         "dispatch.concurrency", "dispatch.poll_interval_ms", "dispatch.max_attempts", "dispatch.retry_base_seconds",
-        "dispatch.retry_max_seconds", "messages.lifetime_hours", "gateway.sms", "gateway.email", "spool.directory", "sms.from",
+        "dispatch.retry_max_seconds", "shutdown.grace_seconds", "messages.lifetime_hours", "gateway.sms", "gateway.email", "spool.directory", "sms.from",
         "email.from_address", "email.from_name", "log.level", "http.public_url", "sms.smart_encoding", "email.unsubscribe_mailto",
         "twilio.base_url", "twilio.account_sid", "twilio.from", "twilio.messaging_service_sid", "twilio.rate_per_second",
         "twilio.timeout_seconds", "twilio.auth_token_file", "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.password_file",
@@ -144,6 +145,7 @@ public struct DaemonConfiguration: Sendable {
         case "dispatch.max_attempts": retry.maxAttempts = try int(1...100)
         case "dispatch.retry_base_seconds": retry.baseDelay = TimeInterval(try int(1...86_400))
         case "dispatch.retry_max_seconds": retry.maxDelay = TimeInterval(try int(1...604_800))
+        case "shutdown.grace_seconds": shutdownGrace = .seconds(try int(0...600))
         case "messages.lifetime_hours": messageLifetime = TimeInterval(try int(1...24 * 60)) * 3600
         case "gateway.sms":
             guard ["spool", "twilio"].contains(value) else { throw .invalid(key, "'\(value)' is not an SMS gateway. Available: spool, twilio.") }
@@ -243,4 +245,31 @@ public struct SMTPConfiguration: Sendable {
     public var caFile: String?
     public var timeout = 60
     public var connections = 4
+}
+
+extension DaemonConfiguration {
+    /// Keys read once at start: the listener, the store, the dispatcher and
+    /// the gateways are built from them. A reload that changes one says it
+    /// needs a restart and leaves it as it was; everything else (templates,
+    /// department, quiet hours, reminders, message lifetime, log level) a
+    /// reload applies.
+    static let restartOnlyKeys: [(key: String, value: @Sendable (DaemonConfiguration) -> String)] = [
+        ("state_directory", { $0.stateDirectory }), ("database.path", { $0.resolvedDatabasePath }), ("http.address", { $0.httpAddress }),
+        ("http.port", { "\($0.httpPort)" }), ("dispatch.batch_size", { "\($0.batchSize)" }), ("dispatch.concurrency", { "\($0.concurrency)" }),
+        ("dispatch.poll_interval_ms", { "\($0.pollInterval)" }), ("dispatch.max_attempts", { "\($0.retry.maxAttempts)" }),
+        ("dispatch.retry_base_seconds", { "\($0.retry.baseDelay)" }), ("dispatch.retry_max_seconds", { "\($0.retry.maxDelay)" }),
+        ("shutdown.grace_seconds", { "\($0.shutdownGrace)" }), ("gateway.sms", { $0.smsGateway }), ("gateway.email", { $0.emailGateway }),
+        ("spool.directory", { $0.resolvedSpoolDirectory }), ("sms.from", { $0.smsFrom }), ("email.from_address", { $0.emailFromAddress }),
+        ("email.from_name", { $0.emailFromName }), ("http.public_url", { $0.publicURL }), ("twilio.base_url", { $0.twilio.baseURL }),
+        ("twilio.account_sid", { $0.twilio.accountSid }), ("twilio.from", { $0.twilio.from ?? "" }),
+        ("twilio.messaging_service_sid", { $0.twilio.messagingServiceSid ?? "" }), ("twilio.rate_per_second", { "\($0.twilio.ratePerSecond)" }),
+        ("smtp.host", { $0.smtp.host }), ("smtp.port", { "\($0.smtp.port)" }), ("smtp.security", { $0.smtp.security.rawValue }),
+        ("smtp.username", { $0.smtp.username ?? "" }), ("retention.days_after_close", { "\($0.retentionDays)" }),
+        ("email.unsubscribe_mailto", { $0.unsubscribeMailto ?? "" }),
+    ]
+
+    /// The keys whose value differs from `running` and that only a restart applies.
+    public func restartOnlyChanges(from running: DaemonConfiguration) -> [String] {
+        Self.restartOnlyKeys.filter { $0.value(self) != $0.value(running) }.map(\.key)
+    }
 }

@@ -1,4 +1,5 @@
 public import AvisoCore
+public import AvisoMetrics
 public import AvisoStore
 public import Foundation
 public import Logging
@@ -11,20 +12,34 @@ import Synchronization
 /// transaction. Between batches it sleeps until the next message is due, a
 /// new one is queued, or the poll interval passes.
 ///
-/// On graceful shutdown it stops claiming, lets the batch in hand finish, and
-/// returns; anything not finished stays queued for the next start.
-public final class Dispatcher: Service, Sendable {
+/// After every pass it beats (`onHeartbeat`): the daemon turns the beat into
+/// systemd's `WATCHDOG=1`, so a dispatcher stuck on a gateway stops the
+/// beats and systemd restarts the service.
+///
+/// On graceful shutdown it stops claiming and starts no more hand-offs; the
+/// ones in flight get `shutdownGrace` to finish. Their outcomes are recorded;
+/// what did not finish is queued again for the next start.
+public final class Dispatcher: Service, Sendable, CustomStringConvertible {
     public struct Settings: Sendable {
         public var batchSize: Int
         public var concurrency: Int
         public var pollInterval: Duration
         public var retry: RetryPolicy
+        /// How long in-flight hand-offs may take to finish once shutdown begins.
+        public var shutdownGrace: Duration
+        /// The longest the loop may go without a beat (half the systemd watchdog period), if any.
+        public var heartbeatInterval: Duration?
 
-        public init(batchSize: Int = 200, concurrency: Int = 32, pollInterval: Duration = .seconds(1), retry: RetryPolicy = RetryPolicy()) {
+        public init(
+            batchSize: Int = 200, concurrency: Int = 32, pollInterval: Duration = .seconds(1), retry: RetryPolicy = RetryPolicy(),
+            shutdownGrace: Duration = .seconds(10), heartbeatInterval: Duration? = nil
+        ) {
             self.batchSize = batchSize
             self.concurrency = concurrency
             self.pollInterval = pollInterval
             self.retry = retry
+            self.shutdownGrace = shutdownGrace
+            self.heartbeatInterval = heartbeatInterval
         }
     }
 
@@ -33,17 +48,26 @@ public final class Dispatcher: Service, Sendable {
     let clock: any WallClock
     let settings: Settings
     let logger: Logger
+    let metrics: AvisoMetrics?
+    let onHeartbeat: @Sendable () -> Void
     let wakeup = Wakeup()
-    let stopping = Atomic<Bool>(false)
+    let stopping = Latch()
     let heartbeat = Mutex<Date?>(nil)
 
-    public init(store: AvisoStore, gateways: [Channel: any MessageGateway], clock: any WallClock, settings: Settings, logger: Logger) {
+    public init(
+        store: AvisoStore, gateways: [Channel: any MessageGateway], clock: any WallClock, settings: Settings, logger: Logger,
+        metrics: AvisoMetrics? = nil, onHeartbeat: @escaping @Sendable () -> Void = {}
+    ) {
         self.store = store
         self.gateways = gateways
         self.clock = clock
         self.settings = settings
         self.logger = logger
+        self.metrics = metrics
+        self.onHeartbeat = onHeartbeat
     }
+
+    public var description: String { "Dispatcher" }
 
     /// Look at the outbox now (called after an update is queued).
     public func wake() { wakeup.signal() }
@@ -51,22 +75,32 @@ public final class Dispatcher: Service, Sendable {
     /// When the loop last completed a pass; readiness fails when it is stale.
     public var lastHeartbeat: Date? { heartbeat.withLock { $0 } }
 
+    /// Stop claiming; in-flight hand-offs get `shutdownGrace` to finish.
+    public func beginShutdown() {
+        stopping.open()
+        wakeup.signal()
+    }
+
     public func run() async throws {
         let recovered = try store.recoverInFlight(now: clock.now())
         if recovered > 0 {
             logger.warning("messages were in flight when the daemon last stopped; they are due again and may arrive twice", metadata: ["count": "\(recovered)"])
         }
         try await withGracefulShutdownHandler {
-            while !stopping.load(ordering: .acquiring) && !Task.isCancelled {
+            while !stopping.isOpen && !Task.isCancelled {
                 let handled = try await runOnce()
-                heartbeat.withLock { $0 = clock.now() }
-                if handled == 0 { await wakeup.wait(timeout: try sleepDuration()) }
+                beat()
+                if handled == 0 && !stopping.isOpen { await wakeup.wait(timeout: try sleepDuration()) }
             }
         } onGracefulShutdown: {
-            self.stopping.store(true, ordering: .releasing)
-            self.wakeup.signal()
+            self.beginShutdown()
         }
         logger.info("dispatcher stopped")
+    }
+
+    func beat() {
+        heartbeat.withLock { $0 = clock.now() }
+        onHeartbeat()
     }
 
     /// One claim–hand-off–record cycle; returns how many messages it claimed.
@@ -74,30 +108,72 @@ public final class Dispatcher: Service, Sendable {
     public func runOnce() async throws -> Int {
         let claimed = try store.claimDue(limit: settings.batchSize, now: clock.now())
         guard !claimed.isEmpty else { return 0 }
-        let results = await handOff(claimed)
-        let summary = try store.complete(results, now: clock.now(), retry: settings.retry)
-        logger.debug("batch recorded", metadata: ["sent": "\(summary.sent)", "retried": "\(summary.retried)", "failed": "\(summary.failed)"])
+        for message in claimed { logger.trace("claimed", metadata: metadata(message, state: .sending)) }
+        let (finished, unfinished) = await handOffWithinGrace(claimed)
+        if !finished.isEmpty {
+            let summary = try store.complete(finished, now: clock.now(), retry: settings.retry)
+            logger.debug("batch recorded", metadata: ["sent": "\(summary.sent)", "retried": "\(summary.retried)", "failed": "\(summary.failed)"])
+        }
+        if !unfinished.isEmpty {
+            try store.requeueUnfinished(unfinished, now: clock.now())
+            for (message, started) in unfinished {
+                logger.warning(
+                    started
+                        ? "hand-off did not finish before shutdown; due again at the next start and may arrive twice"
+                        : "hand-off not started because the daemon is stopping; due again at the next start",
+                    metadata: metadata(message, state: .queued, ["started": "\(started)"]))
+            }
+        }
         return claimed.count
     }
 
-    func handOff(_ claimed: [ClaimedMessage]) async -> [HandOffResult] {
-        await withTaskGroup(of: HandOffResult.self) { group in
-            var results: [HandOffResult] = []
-            results.reserveCapacity(claimed.count)
-            var iterator = claimed.makeIterator()
-            var running = 0
-            func addNext() -> Bool {
-                guard let message = iterator.next() else { return false }
-                group.addTask { await self.send(message) }
+    /// Hands the batch off and waits until every hand-off finished, or until
+    /// `shutdownGrace` after shutdown began, whichever comes first.
+    func handOffWithinGrace(_ claimed: [ClaimedMessage]) async -> (finished: [HandOffResult], unfinished: [(message: ClaimedMessage, started: Bool)]) {
+        let batch = HandOffBatch(claimed)
+        // Unstructured on purpose: a gateway that ignores cancellation must not hold shutdown past the grace period.
+        let work = Task { await self.handOff(batch) }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await batch.finished.wait() }
+            group.addTask {
+                await self.stopping.wait()
+                try? await Task.sleep(for: self.settings.shutdownGrace)
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        let outcome = batch.seal()
+        if !outcome.unfinished.isEmpty { work.cancel() }
+        return outcome
+    }
+
+    func handOff(_ batch: HandOffBatch) async {
+        await withTaskGroup(of: Void.self) { group in
+            var next = 0
+            func startNext() -> Bool {
+                guard next < batch.messages.count, !stopping.isOpen, batch.start(next) else { return false }
+                let index = next
+                let message = batch.messages[index]
+                next += 1
+                group.addTask { batch.record(index, await self.send(message)) }
                 return true
             }
-            while running < settings.concurrency, addNext() { running += 1 }
-            while let result = await group.next() {
-                results.append(result)
-                _ = addNext()
-            }
-            return results
+            var running = 0
+            while running < settings.concurrency, startNext() { running += 1 }
+            while await group.next() != nil { _ = startNext() }
         }
+        batch.finished.open()
+    }
+
+    /// What every log line about a message carries (never its address in full, G8).
+    func metadata(_ message: ClaimedMessage, state: MessageState, _ extra: Logger.Metadata = [:]) -> Logger.Metadata {
+        let outbound = message.outbound
+        let base: Logger.Metadata = [
+            "message": "\(outbound.messageId)", "case": "\(message.caseNumber ?? "-")", "channel": "\(outbound.channel.rawValue)",
+            "language": "\(outbound.language)", "state": "\(state.rawValue)", "attempt": "\(outbound.attempt)",
+            "to": "\(Redact.address(outbound.to, channel: outbound.channel))",
+        ]
+        return base.merging(extra) { _, new in new }
     }
 
     func send(_ message: ClaimedMessage) async -> HandOffResult {
@@ -105,78 +181,35 @@ public final class Dispatcher: Service, Sendable {
         guard let gateway = gateways[channel] else {
             return HandOffResult(message: message, outcome: .transient(reason: "no gateway is configured for \(channel.rawValue)"), gateway: "none")
         }
+        let started = ContinuousClock.now
         let outcome = await gateway.send(message.outbound)
-        var metadata: Logger.Metadata = [
-            "message": "\(message.outbound.messageId)", "channel": "\(channel.rawValue)", "gateway": "\(gateway.name)",
-            "to": "\(Redact.address(message.outbound.to, channel: channel))",
-        ]
+        metrics?.recordHandOff(gateway: gateway.name, duration: ContinuousClock.now - started)
+        // Metadata is built inside the log calls' autoclosures: at info level a hand-off that succeeds costs no dictionary.
         switch outcome {
-        case .sent: logger.debug("handed off", metadata: metadata)
+        case .sent:
+            logger.debug("handed off", metadata: metadata(message, state: .sent, ["gateway": "\(gateway.name)"]))
         case .transient(let reason):
-            metadata["reason"] = "\(Redact.text(reason))"
-            logger.warning("hand-off failed; will retry", metadata: metadata)
+            let last = message.outbound.attempt >= settings.retry.maxAttempts
+            logger.warning(
+                last ? "hand-off failed; no attempts left" : "hand-off failed; will retry",
+                metadata: metadata(message, state: last ? .failed : .queued, ["gateway": "\(gateway.name)", "reason": "\(reason)"]))
         case .permanent(let reason):
-            metadata["reason"] = "\(Redact.text(reason))"
-            logger.error("hand-off failed permanently", metadata: metadata)
+            logger.error(
+                "hand-off failed permanently", metadata: metadata(message, state: .failed, ["gateway": "\(gateway.name)", "reason": "\(reason)"]))
         case .optedOutAtCarrier(let reason):
-            metadata["reason"] = "\(Redact.text(reason))"
-            logger.notice("the carrier reports the recipient opted out; the contact point is opted out", metadata: metadata)
+            logger.notice(
+                "the carrier reports the recipient opted out; the contact point is opted out",
+                metadata: metadata(message, state: .failed, ["gateway": "\(gateway.name)", "reason": "\(reason)"]))
         }
         return HandOffResult(message: message, outcome: outcome, gateway: gateway.name)
     }
 
+    /// Until the next message is due, capped by the poll interval and by the heartbeat interval.
     func sleepDuration() throws -> Duration {
-        guard let next = try store.nextDueAt() else { return settings.pollInterval }
+        let cap = settings.heartbeatInterval.map { min($0, settings.pollInterval) } ?? settings.pollInterval
+        guard let next = try store.nextDueAt() else { return cap }
         let seconds = next.timeIntervalSince(clock.now())
         if seconds <= 0 { return .milliseconds(1) }
-        return min(settings.pollInterval, .milliseconds(Int64(seconds * 1000) + 1))
-    }
-}
-
-/// A wake-up call that is never lost: a signal before the wait makes the
-/// next wait return at once.
-final class Wakeup: Sendable {
-    struct State {
-        var pending = false
-        var waiter: CheckedContinuation<Void, Never>?
-    }
-
-    let state = Mutex(State())
-
-    func signal() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            if let waiter = state.waiter {
-                state.waiter = nil
-                return waiter
-            }
-            state.pending = true
-            return nil
-        }
-        waiter?.resume()
-    }
-
-    func wait(timeout: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                self.signal()
-            }
-            group.addTask {
-                await withCheckedContinuation { continuation in
-                    let now = self.state.withLock { state -> Bool in
-                        if state.pending {
-                            state.pending = false
-                            return true
-                        }
-                        state.waiter = continuation
-                        return false
-                    }
-                    if now { continuation.resume() }
-                }
-            }
-            await group.next()
-            group.cancelAll()
-        }
-        // The timer may have fired as well; a stale signal costs one empty pass.
+        return min(cap, .milliseconds(Int64(seconds * 1000) + 1))
     }
 }

@@ -35,3 +35,21 @@ public struct SystemdNotify: Sendable {
         return sent >= 0
     }
 }
+
+extension SystemdNotify {
+    /// How often to send `WATCHDOG=1`: half of `$WATCHDOG_USEC`, as
+    /// sd_watchdog_enabled(3) advises, when systemd set a watchdog for this
+    /// process (`$WATCHDOG_PID`, when present, names it).
+    public static func watchdogInterval(environment: [String: String]) -> Duration? {
+        guard let text = environment["WATCHDOG_USEC"], let usec = UInt64(text), usec > 0 else { return nil }
+        if let pid = environment["WATCHDOG_PID"], pid != String(getpid()) { return nil }
+        return .microseconds(usec / 2)
+    }
+
+    /// `CLOCK_MONOTONIC` in microseconds, which systemd wants with `RELOADING=1`.
+    public static func monotonicMicroseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
+    }
+}

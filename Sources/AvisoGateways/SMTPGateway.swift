@@ -132,7 +132,7 @@ public final class SMTPGateway: MessageGateway, Sendable {
 
     static func classify(code: CURLcode, reply: Int, serverText: String?, curlText: String, messageID: String) -> GatewayOutcome {
         if code == CURLE_OK { return .sent(providerId: messageID) }
-        let said = Redact.text(serverText.map { "server said: \($0)" } ?? curlText)
+        let said = Redact.scrub(serverText.map { "server said: \($0)" } ?? curlText)
         // A rejected login is the configuration's fault, not the message's: keep it for a retry.
         if code == CURLE_LOGIN_DENIED || [530, 534, 535].contains(reply) {
             return .transient(reason: "the SMTP server rejected the username or password (\(said))")

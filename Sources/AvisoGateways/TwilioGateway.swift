@@ -87,7 +87,7 @@ public final class TwilioGateway: MessageGateway, Sendable {
             response = try await HTTPClient.shared.execute(request, timeout: .seconds(settings.timeout))
             body = try await response.body.collect(upTo: 1024 * 1024)
         } catch {
-            return .transient(reason: "could not reach the SMS provider: \(Redact.text(String(describing: error)))")
+            return .transient(reason: "could not reach the SMS provider: \(Redact.scrub(String(describing: error)))")
         }
         return Self.classify(status: Int(response.status.code), body: Data(body.readableBytesView))
     }
@@ -100,7 +100,7 @@ public final class TwilioGateway: MessageGateway, Sendable {
 
     static func classify(status: Int, body: Data) -> GatewayOutcome {
         let answer = try? JSONDecoder().decode(Answer.self, from: body)
-        let said = Redact.text(answer?.message ?? "no message")
+        let said = Redact.scrub(answer?.message ?? "no message")
         switch status {
         case 200..<300:
             guard let sid = answer?.sid, !sid.isEmpty else { return .transient(reason: "the provider accepted the message but returned no sid") }

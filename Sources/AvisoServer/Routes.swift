@@ -2,14 +2,15 @@ import AvisoCore
 import AvisoStore
 import Foundation
 public import Hummingbird
+import Logging
 
 /// Every route of the API. `docs/openapi.yaml` documents each one; a test
 /// fails when a route here is missing there.
 public enum AvisoRoutes {
     /// Method and path of every route, as registered (for the OpenAPI check).
     public static let all: [(method: String, path: String)] = [
-        ("GET", "/healthz"), ("GET", "/readyz"),
-        ("GET", "/v1/me"),
+        ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"),
+        ("GET", "/v1/me"), ("GET", "/v1/status"),
         ("GET", "/v1/cases"), ("POST", "/v1/cases"), ("GET", "/v1/cases/{number}"),
         ("POST", "/v1/cases/{number}/victims"), ("POST", "/v1/cases/{number}/victim-links"),
         ("POST", "/v1/cases/{number}/updates"), ("POST", "/v1/cases/{number}/updates/preview"),
@@ -27,15 +28,17 @@ public enum AvisoRoutes {
 
     /// Builds the router. `readiness` answers /readyz with a list of problems (empty when ready).
     public static func router(state: ServerState, readiness: @escaping @Sendable () -> [String]) -> Router<AvisoRequestContext> {
+        router(state: state, operations: Operations(readiness: readiness))
+    }
+
+    /// Builds the router with the daemon's instruments and probes.
+    public static func router(state: ServerState, operations: Operations) -> Router<AvisoRequestContext> {
         let router = Router(context: AvisoRequestContext.self)
+        router.middlewares.add(RequestObserver(metrics: operations.metrics))
         router.middlewares.add(ProblemMiddleware())
-        router.get("/healthz") { _, _ in json(["status": "ok"]) }
-        router.get("/readyz") { _, _ in
-            let problems = readiness()
-            return json(["status": problems.isEmpty ? "ready" : "not ready", "problems": problems.joined(separator: "; ")],
-                        status: problems.isEmpty ? .ok : .serviceUnavailable)
-        }
+        addOperations(to: router, state: state, operations: operations)
         let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(state: state))
+        addStatus(to: v1, state: state, operations: operations)
         v1.get("me") { _, context in
             let staff = try require(context, .none)
             return json(StaffView(id: staff.id, name: staff.name, role: staff.role, languages: staff.languages, token: nil))
@@ -60,6 +63,9 @@ public enum AvisoRoutes {
             let view = try state.store.addVictim(
                 victim, toCase: try context.parameters.require("number"), by: staff, planner: planner, now: state.clock.now())
             state.wakeDispatcher()
+            context.logger.info(
+                "victim registered",
+                metadata: ["victim": "\(view.id)", "case": "\(view.cases.joined(separator: ","))", "contact_points": "\(view.contactPoints.count)"])
             return json(view, status: .created)
         }
         v1.post("cases/:number/victim-links") { request, context in
@@ -98,6 +104,14 @@ public enum AvisoRoutes {
             try consent.validateFromStaff()
             let view = try state.store.recordConsent(consent, contactPointId: try id(context), by: staff, planner: state.planner, now: state.clock.now())
             state.wakeDispatcher()
+            let language = view.consent.last?.language ?? "und"
+            if consent.state == .optedOut { operations.metrics.recordOptOut(language: language) }
+            context.logger.info(
+                "consent recorded",
+                metadata: [
+                    "contact_point": "\(view.id)", "victim": "\(view.victimId)", "channel": "\(view.channel.rawValue)",
+                    "consent": "\(view.consentState.rawValue)", "method": "\(consent.method.rawValue)", "language": "\(language)",
+                ])
             return json(view, status: .created)
         }
         v1.get("messages") { request, context in
@@ -169,15 +183,24 @@ public enum AvisoRoutes {
         guard let event = Event(rawValue: input.event), event.isQueueable else {
             throw AvisoError.invalid("event", "'\(input.event)' is not an event staff can queue. Events: \(Event.queueable.map(\.rawValue).joined(separator: ", ")).")
         }
-        let planner = state.planner
+        let current = state.reloadable
+        let planner = current.planner
         let fields = try (input.fields ?? UpdateFields()).validated(for: event, catalog: planner.catalog, departmentZone: planner.policy.departmentZone)
         let sendAt = try input.sendAt.map { (raw: String) throws(AvisoError) in
             try UpdateFields.parseLocalDateTime(raw, zone: planner.policy.departmentZone, field: "send_at")
         }
         let view = try state.store.queueUpdate(
             UpdateRequest(event: event, fields: fields, sendAt: sendAt), caseNumber: try context.parameters.require("number"), by: staff,
-            planner: planner, now: state.clock.now(), dryRun: dryRun, messageLifetime: state.messageLifetime)
-        if !dryRun { state.wakeDispatcher() }
+            planner: planner, now: state.clock.now(), dryRun: dryRun, messageLifetime: current.messageLifetime)
+        if !dryRun {
+            state.wakeDispatcher()
+            context.logger.info(
+                "update queued",
+                metadata: [
+                    "update": "\(view.id.map(String.init) ?? "-")", "case": "\(view.caseNumber)", "event": "\(event.rawValue)",
+                    "messages": "\(view.messages.count)",
+                ])
+        }
         return json(view, status: dryRun ? .ok : .created)
     }
 

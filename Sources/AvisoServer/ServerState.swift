@@ -6,13 +6,24 @@ import Synchronization
 /// What the routes work with: the store, the clock, the current templates and
 /// policy (replaced whole on reload), and a way to wake the dispatcher.
 public final class ServerState: Sendable {
+    /// The part a reload replaces, swapped in one piece so no request sees
+    /// new templates with an old lifetime or the other way round.
+    public struct Reloadable: Sendable {
+        public var planner: UpdatePlanner
+        /// How long an undelivered message stays useful.
+        public var messageLifetime: TimeInterval
+
+        public init(planner: UpdatePlanner, messageLifetime: TimeInterval) {
+            self.planner = planner
+            self.messageLifetime = messageLifetime
+        }
+    }
+
     public let store: AvisoStore
     public let clock: any WallClock
-    private let plannerBox: Mutex<UpdatePlanner>
+    private let current: Mutex<Reloadable>
     /// Called after messages were queued, so the dispatcher looks at once.
     public let wakeDispatcher: @Sendable () -> Void
-    /// How long an undelivered message stays useful.
-    public let messageLifetime: TimeInterval
     /// What webhooks and unsubscribe links need.
     public let webhooks: WebhookSettings
 
@@ -24,16 +35,24 @@ public final class ServerState: Sendable {
         self.webhooks = webhooks
         self.store = store
         self.clock = clock
-        self.plannerBox = Mutex(planner)
-        self.messageLifetime = messageLifetime
+        self.current = Mutex(Reloadable(planner: planner, messageLifetime: messageLifetime))
         self.wakeDispatcher = wakeDispatcher
     }
 
+    /// The templates and policy in force now.
+    public var reloadable: Reloadable { current.withLock { $0 } }
+
     /// The planner in force now.
-    public var planner: UpdatePlanner { plannerBox.withLock { $0 } }
+    public var planner: UpdatePlanner { reloadable.planner }
+
+    /// How long an undelivered message stays useful, as configured now.
+    public var messageLifetime: TimeInterval { reloadable.messageLifetime }
 
     /// Replaces templates and policy at once (on reload).
-    public func replacePlanner(_ planner: UpdatePlanner) { plannerBox.withLock { $0 = planner } }
+    public func replacePlanner(_ planner: UpdatePlanner) { current.withLock { $0.planner = planner } }
+
+    /// Replaces everything a reload may change, at once.
+    public func replace(_ reloadable: Reloadable) { current.withLock { $0 = reloadable } }
 }
 
 /// The public face of the daemon: the URL the provider and victims reach it

@@ -7,6 +7,8 @@ public struct ClaimedMessage: Sendable {
     public var outbound: OutboundMessage
     public var contactPointId: Int64
     public var bodyDigest: String
+    /// The case the message is about, for logs (nil for messages about no case).
+    public var caseNumber: String?
 }
 
 /// What happened to a claimed message.
@@ -65,11 +67,11 @@ extension AvisoStore {
                 db,
                 sql: """
                     SELECT m.id, m.contact_point_id, m.channel, m.language, m.event, m.subject, m.body, m.body_digest, m.attempts, m.expires_at,
-                      cp.address, cp.consent_state, cp.unsubscribe_token,
+                      cp.address, cp.consent_state, cp.unsubscribe_token, c.number AS case_number,
                       EXISTS (SELECT 1 FROM messages w WHERE w.contact_point_id = m.contact_point_id AND w.event = 'welcome'
                               AND w.state IN ('queued', 'sending') AND w.id <> m.id) AS awaits_welcome,
                       EXISTS (SELECT 1 FROM messages f WHERE f.contact_point_id = m.contact_point_id AND f.state = 'sending') AS busy
-                    FROM messages m JOIN contact_points cp ON cp.id = m.contact_point_id
+                    FROM messages m JOIN contact_points cp ON cp.id = m.contact_point_id LEFT JOIN cases c ON c.id = m.case_id
                     WHERE m.state = 'queued' AND m.due_at <= ?
                     ORDER BY m.due_at, m.id LIMIT ?
                     """, arguments: [now.millis, limit * 2])
@@ -110,7 +112,7 @@ extension AvisoStore {
                         outbound: OutboundMessage(
                             messageId: id, channel: Channel(rawValue: row["channel"]) ?? .sms, to: row["address"], language: row["language"],
                             subject: row["subject"], body: row["body"] ?? "", attempt: attempt, unsubscribeToken: row["unsubscribe_token"]),
-                        contactPointId: contactPointId, bodyDigest: digest))
+                        contactPointId: contactPointId, bodyDigest: digest, caseNumber: row["case_number"]))
                 log.append(.init(messageId: id, contactPointId: contactPointId, kind: "attempt", detail: "attempt \(attempt)", bodyDigest: digest))
             }
             let millis = now.millis
@@ -151,8 +153,14 @@ extension AvisoStore {
                 sql: "UPDATE messages SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ? AND state = 'sending'")
             let millis = now.millis
             var earlyReports: [String] = []
+            var gateways: [String: (sent: Bool, error: String?)] = [:]
             for result in results {
                 let message = result.message
+                switch result.outcome {
+                case .sent: gateways[result.gateway, default: (false, nil)].sent = true
+                case .transient(let reason), .permanent(let reason): gateways[result.gateway, default: (false, nil)].error = reason
+                case .optedOutAtCarrier: break
+                }
                 let id = message.outbound.messageId
                 switch result.outcome {
                 case .sent(let providerId):
@@ -192,11 +200,55 @@ extension AvisoStore {
                 }
             }
             try AuditLog.appendContact(db, log, actor: Self.dispatcherActor, at: now)
+            try Self.recordGatewayStatus(db, gateways, at: millis)
             // A delivery report can arrive before the provider's id was recorded here.
             for providerId in earlyReports {
                 try Self.applyDeliveryReports(db, providerId: providerId, now: now)
             }
             return summary
+        }
+    }
+
+    /// One row per gateway: when it last accepted a message, when it last
+    /// refused one and why (for `aviso status`).
+    static func recordGatewayStatus(_ db: Database, _ gateways: [String: (sent: Bool, error: String?)], at millis: Int64) throws {
+        for (gateway, status) in gateways {
+            try db.execute(
+                sql: """
+                    INSERT INTO gateway_status (gateway, last_sent_at, last_failure_at, last_error) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (gateway) DO UPDATE SET
+                      last_sent_at = coalesce(excluded.last_sent_at, last_sent_at),
+                      last_failure_at = coalesce(excluded.last_failure_at, last_failure_at),
+                      last_error = coalesce(excluded.last_error, last_error)
+                    """,
+                arguments: [gateway, status.sent ? millis : nil, status.error == nil ? nil : millis, status.error])
+        }
+    }
+
+    /// At shutdown: claimed messages whose hand-off did not finish in time
+    /// are due again. Those never started (`started == false`) certainly did
+    /// not reach a gateway; the others may have, so the log says they may
+    /// arrive twice (G3).
+    public func requeueUnfinished(_ messages: [(message: ClaimedMessage, started: Bool)], now: Date) throws {
+        guard !messages.isEmpty else { return }
+        try pool.write { db in
+            // An attempt that never started does not count against dispatch.max_attempts.
+            let requeue = try db.cachedStatement(
+                sql: "UPDATE messages SET state = 'queued', due_at = ?, updated_at = ?, attempts = attempts - ? WHERE id = ? AND state = 'sending'")
+            var log: [AuditLog.ContactEntry] = []
+            for (message, started) in messages {
+                try requeue.execute(arguments: [now.millis, now.millis, started ? 0 : 1, message.outbound.messageId])
+                guard db.changesCount > 0 else { continue }
+                log.append(
+                    started
+                        ? .init(
+                            messageId: message.outbound.messageId, contactPointId: message.contactPointId, kind: "recovered",
+                            detail: "the daemon stopped before the gateway answered; it is sent again and may arrive twice")
+                        : .init(
+                            messageId: message.outbound.messageId, contactPointId: message.contactPointId, kind: "retry",
+                            detail: "not handed off: the daemon was stopping; due again at the next start"))
+            }
+            try AuditLog.appendContact(db, log, actor: Self.dispatcherActor, at: now)
         }
     }
 
@@ -223,14 +275,6 @@ extension AvisoStore {
     public func nextDueAt() throws -> Date? {
         try pool.read { db in
             try Int64.fetchOne(db, sql: "SELECT due_at FROM messages WHERE state = 'queued' ORDER BY due_at, id LIMIT 1").map(Date.init(millis:))
-        }
-    }
-
-    /// How many messages are queued and due by `now`, and how old the oldest is.
-    public func dueQueue(now: Date) throws -> (count: Int, oldest: Date?) {
-        try pool.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT count(*) AS n, min(due_at) AS oldest FROM messages WHERE state = 'queued' AND due_at <= ?", arguments: [now.millis])
-            return (row?["n"] ?? 0, (row?["oldest"] as Int64?).map(Date.init(millis:)))
         }
     }
 

@@ -22,6 +22,9 @@ enum Schema {
         migrator.registerMigration("v4: legal hold and retention") { db in
             try db.execute(sql: v4)
         }
+        migrator.registerMigration("v5: message counts, gateway status, failure index") { db in
+            try db.execute(sql: v5)
+        }
         return migrator
     }
 
@@ -226,5 +229,44 @@ enum Schema {
         ALTER TABLE cases ADD COLUMN purged_at INTEGER;
         ALTER TABLE victims ADD COLUMN purged_at INTEGER;
         CREATE INDEX cases_closed ON cases(closed_at) WHERE status = 'closed' AND purged_at IS NULL;
+        """
+
+    /// What operations read on every scrape, kept cheap to read: a message
+    /// count per state, channel and language maintained by triggers (so
+    /// `/metrics` never counts a million-row table), each gateway's last
+    /// success and failure, and an index over failed messages by time.
+    static let v5 = """
+        CREATE TABLE message_counts (
+          state TEXT NOT NULL,
+          channel TEXT NOT NULL,
+          language TEXT NOT NULL,
+          count INTEGER NOT NULL CHECK (count >= 0),
+          PRIMARY KEY (state, channel, language)
+        ) WITHOUT ROWID;
+        INSERT INTO message_counts (state, channel, language, count)
+          SELECT state, channel, language, count(*) FROM messages GROUP BY state, channel, language;
+        CREATE TRIGGER messages_count_insert AFTER INSERT ON messages
+        BEGIN
+          INSERT INTO message_counts (state, channel, language, count) VALUES (NEW.state, NEW.channel, NEW.language, 1)
+          ON CONFLICT (state, channel, language) DO UPDATE SET count = count + 1;
+        END;
+        CREATE TRIGGER messages_count_update AFTER UPDATE OF state, channel, language ON messages
+        WHEN OLD.state IS NOT NEW.state OR OLD.channel IS NOT NEW.channel OR OLD.language IS NOT NEW.language
+        BEGIN
+          UPDATE message_counts SET count = count - 1 WHERE state = OLD.state AND channel = OLD.channel AND language = OLD.language;
+          INSERT INTO message_counts (state, channel, language, count) VALUES (NEW.state, NEW.channel, NEW.language, 1)
+          ON CONFLICT (state, channel, language) DO UPDATE SET count = count + 1;
+        END;
+        CREATE TRIGGER messages_count_delete AFTER DELETE ON messages
+        BEGIN
+          UPDATE message_counts SET count = count - 1 WHERE state = OLD.state AND channel = OLD.channel AND language = OLD.language;
+        END;
+        CREATE TABLE gateway_status (
+          gateway TEXT PRIMARY KEY CHECK (length(gateway) > 0),
+          last_sent_at INTEGER,
+          last_failure_at INTEGER,
+          last_error TEXT
+        ) WITHOUT ROWID;
+        CREATE INDEX messages_failed_by_time ON messages(updated_at) WHERE state = 'failed';
         """
 }

@@ -14,7 +14,7 @@ struct Aviso: AsyncParsableCommand {
             """,
         subcommands: [
             CaseCommand.self, VictimCommand.self, ContactCommand.self, ConsentCommand.self, UpdateCommand.self, Messages.self, Inbox.self, Export.self,
-            StaffCommand.self, WhoAmI.self,
+            StaffCommand.self, Status.self, WhoAmI.self,
         ])
 }
 

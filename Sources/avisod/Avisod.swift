@@ -36,13 +36,13 @@ struct Avisod: AsyncParsableCommand {
         }
     }
 
-    static func logger(level: String) -> Logger {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: level) ?? .info
-            return handler
-        }
-        return Logger(label: "avisod")
+    /// Every logger of the process writes through AvisoLogHandler (journal
+    /// priorities under systemd, redaction always) at one shared level.
+    static func logger(level: String) -> (Logger, LogLevelControl) {
+        let control = LogLevelControl(Logger.Level(rawValue: level) ?? .info)
+        let style = AvisoLogHandler.style(environment: ProcessInfo.processInfo.environment)
+        LoggingSystem.bootstrap { label in AvisoLogHandler(label: label, style: style, control: control) }
+        return (Logger(label: "avisod"), control)
     }
 }
 
@@ -53,9 +53,10 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         try await Avisod.guarded {
             let configuration = try options.load()
-            let logger = Avisod.logger(level: configuration.logLevel)
-            let daemon = try Daemon(configuration: configuration, logger: logger)
-            try await daemon.run(notify: SystemdNotify(environment: ProcessInfo.processInfo.environment))
+            let (logger, level) = Avisod.logger(level: configuration.logLevel)
+            let daemon = try Daemon(configuration: configuration, logger: logger, logLevel: level)
+            let options = self.options
+            try await daemon.run(notify: SystemdNotify(environment: ProcessInfo.processInfo.environment), reload: { try options.load() })
         }
     }
 }

@@ -10,6 +10,8 @@ final class DaemonProcess: @unchecked Sendable {
     var process: Process?
     var token = ""
     let logFile: URL
+    /// Added to the daemon's environment (NOTIFY_SOCKET, WATCHDOG_USEC, AVISO_LOG_LEVEL, …).
+    var extraEnvironment: [String: String] = [:]
 
     static func binary(_ name: String) throws -> URL {
         let candidates = [
@@ -42,6 +44,9 @@ final class DaemonProcess: @unchecked Sendable {
         environment["AVISO_TOKEN"] = token
         environment["AVISO_CLIENT_CONFIG"] = directory.appendingPathComponent("no-client-config").path
         environment.removeValue(forKey: "NOTIFY_SOCKET")
+        environment.removeValue(forKey: "JOURNAL_STREAM")
+        environment.removeValue(forKey: "INVOCATION_ID")
+        environment.merge(extraEnvironment) { _, extra in extra }
         return environment
     }
 
@@ -88,6 +93,15 @@ final class DaemonProcess: @unchecked Sendable {
         kill(signal: SIGTERM)
     }
 
+    /// Sends `signal` without waiting for the daemon to exit.
+    func signal(_ signal: Int32) {
+        guard let process, process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, signal)
+    }
+
+    /// The whole log, every line the daemon wrote to stdout and stderr.
+    var logText: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
     func log(tail lines: Int) -> String {
         let text = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
         return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
@@ -99,7 +113,15 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     func run(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try Self.execute(executable, arguments, environment: environment)
+    }
+
+    /// Runs a program to its end and returns its exit status and output.
+    static func execute(
+        _ executable: URL, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment, directory: URL? = nil
+    ) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
+        process.currentDirectoryURL = directory
         process.executableURL = executable
         process.arguments = arguments
         process.environment = environment

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import AvisoTesting
 import Testing
 
 extension EndToEnd {
@@ -9,7 +10,10 @@ extension EndToEnd {
         @Test func G8_aWholeFlowAtTraceLevelLogsNoPersonalData() throws {
             let daemon = try DaemonProcess()
             // INVOCATION_ID makes avisod log as it does under systemd, with journal priorities.
-            daemon.extraEnvironment = ["AVISO_LOG_LEVEL": "trace", "INVOCATION_ID": "0123456789abcdef0123456789abcdef"]
+            daemon.extraEnvironment = [
+                "AVISO_LOG_LEVEL": "trace", "INVOCATION_ID": "0123456789abcdef0123456789abcdef",
+                "AVISO_TWILIO_AUTH_TOKEN": "e2e-twilio-token", "AVISO_HTTP_PUBLIC_URL": "http://127.0.0.1:\(daemon.port)",
+            ]
             try daemon.createCaptain()
             try daemon.start()
             let contactPoints = try daemon.registerCase()
@@ -25,6 +29,19 @@ extension EndToEnd {
             #expect(optOut.status == 0, "\(optOut.stderr)")
             #expect(try daemon.aviso(["update", "queue", DaemonProcess.caseNumber, "arrest"]).status == 0)
             #expect(daemon.wait(seconds: 15) { daemon.spooledCount == 11 }, "\(daemon.log(tail: 10))")
+
+            // Luis replies: a question for staff (acknowledged), then ALTO (opted out, one confirmation).
+            let reply = "¿Cuándo es la corte? Mi vecino Ramiro Fuentes vio todo"
+            for (sid, body) in [("SMreply1", reply), ("SMreply2", "ALTO")] {
+                let status = try runTool(
+                    "python3",
+                    [testingScript("post_webhook.py"), "http://127.0.0.1:\(daemon.port)/webhooks/twilio/inbound", "e2e-twilio-token",
+                     "MessageSid=\(sid)", "From=+18165550143", "To=+18165550100", "Body=\(body)"])
+                #expect(status.trimmingCharacters(in: .whitespacesAndNewlines) == "200")
+            }
+            #expect(daemon.wait(seconds: 15) { daemon.spooledCount == 13 }, "\(daemon.log(tail: 10))")
+            let inbox = try daemon.aviso(["inbox", "--all"])
+            #expect(inbox.status == 0 && inbox.stdout.contains("Ramiro Fuentes"))
 
             let refused = try daemon.aviso(["victim", "add", DaemonProcess.caseNumber, "--name", "María Sánchez", "--language", "es", "--phone", "816-555-0199"])
             #expect(refused.status != 0)
@@ -43,8 +60,8 @@ extension EndToEnd {
                 [
                     "+18165550142", "8165550142", "5550142", "555 0142", "555-0142", "+18165550143", "8165550143", "5550143", "5550199", "555-0199",
                     "luis@example.org", "robert@example.org", "luis@", "robert@", "José Pérez", "Pérez", "Luis Gómez", "Gómez", "Robert Hill", "Hill",
-                    "María Sánchez", "Sánchez", daemon.token,
-                ] + texts.flatMap(Self.fragments)
+                    "María Sánchez", "Sánchez", daemon.token, "Ramiro", "Fuentes", "e2e-twilio-token",
+                ] + (texts + [reply]).flatMap(Self.fragments)
             let lines = daemon.logText.split(separator: "\n").map(String.init)
             #expect(lines.count > 50, "a trace-level flow should say a lot: \(lines.count) lines")
             for line in lines {
@@ -55,7 +72,7 @@ extension EndToEnd {
                 }
             }
             let handOffs = lines.filter { $0.contains("handed off") }
-            #expect(handOffs.count == 11)
+            #expect(handOffs.count == 13)
             for line in handOffs {
                 #expect(line.contains("message=") && line.contains("case=\(DaemonProcess.caseNumber)") && line.contains("channel=") && line.contains("state=sent"))
                 #expect(line.contains("to=…4") || line.contains("to=…@example.org"), "\(line)")

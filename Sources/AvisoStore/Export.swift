@@ -54,15 +54,7 @@ extension AvisoStore {
                 SELECT i.*, v.display_name FROM inbound_messages i LEFT JOIN victims v ON v.id = i.victim_id
                 WHERE i.victim_id IN (\(list(victimIds))) ORDER BY i.id
                 """
-        ).map { row in
-            let id: Int64 = row["id"]
-            let numbers = try String.fetchAll(
-                db, sql: "SELECT c.number FROM inbound_cases ic JOIN cases c ON c.id = ic.case_id WHERE ic.inbound_id = ? ORDER BY c.id", arguments: [id])
-            return InboundView(
-                id: id, receivedAt: Date(millis: row["received_at"]), victimId: row["victim_id"], victimName: row["display_name"],
-                from: row["from_address"], cases: numbers, language: row["language"], body: row["body"], intent: row["intent"],
-                handledAt: (row["handled_at"] as Int64?).map(Date.init(millis:)), handledBy: (row["handled_by"] as Int64?).map { "staff:\($0)" })
-        }
+        ).map { try inboundView(db, $0) }
         return HistoryExport(
             generatedAt: now, generatedBy: staff.actor, scope: scope, chainsIntact: breaks.isEmpty, chainBreaks: breaks.map(\.description),
             cases: cases, victims: victims, messages: messages, inbound: inbound)

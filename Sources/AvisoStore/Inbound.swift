@@ -146,16 +146,19 @@ extension AvisoStore {
                 \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
                 ORDER BY i.handled_at IS NOT NULL, \(speaks) DESC, i.id DESC LIMIT ?
                 """
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                let id: Int64 = row["id"]
-                let cases = try String.fetchAll(
-                    db, sql: "SELECT c.number FROM inbound_cases ic JOIN cases c ON c.id = ic.case_id WHERE ic.inbound_id = ? ORDER BY c.id", arguments: [id])
-                return InboundView(
-                    id: id, receivedAt: Date(millis: row["received_at"]), victimId: row["victim_id"], victimName: row["display_name"], from: row["from_address"],
-                    cases: cases, language: row["language"], body: row["body"], intent: row["intent"],
-                    handledAt: (row["handled_at"] as Int64?).map(Date.init(millis:)), handledBy: (row["handled_by"] as Int64?).map { "staff:\($0)" })
-            }
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { try Self.inboundView(db, $0) }
         }
+    }
+
+    /// A reply as staff see it, from a row of `inbound_messages` joined with the victim's `display_name`.
+    static func inboundView(_ db: Database, _ row: Row) throws -> InboundView {
+        let id: Int64 = row["id"]
+        let cases = try String.fetchAll(
+            db, sql: "SELECT c.number FROM inbound_cases ic JOIN cases c ON c.id = ic.case_id WHERE ic.inbound_id = ? ORDER BY c.id", arguments: [id])
+        return InboundView(
+            id: id, receivedAt: Date(millis: row["received_at"]), victimId: row["victim_id"], victimName: row["display_name"], from: row["from_address"],
+            cases: cases, language: row["language"], body: row["body"], intent: row["intent"],
+            handledAt: (row["handled_at"] as Int64?).map(Date.init(millis:)), handledBy: (row["handled_by"] as Int64?).map { "staff:\($0)" })
     }
 
     /// Marks a reply handled by `staff`.

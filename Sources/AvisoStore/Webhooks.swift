@@ -65,16 +65,18 @@ extension AvisoStore {
     /// The email address an unsubscribe token belongs to.
     public func unsubscribeTarget(token: String) throws -> UnsubscribeTarget? {
         guard UnsubscribeToken.isWellFormed(token) else { return nil }
-        return try pool.read { db in
-            try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT cp.id, cp.consent_state, v.language FROM contact_points cp JOIN victims v ON v.id = cp.victim_id
-                    WHERE cp.unsubscribe_token = ?
-                    """, arguments: [token]
-            ).map {
-                UnsubscribeTarget(contactPointId: $0["id"], language: $0["language"], consentState: ConsentState(rawValue: $0["consent_state"]) ?? .pending)
-            }
+        return try pool.read { db in try Self.unsubscribeTarget(db, token: token) }
+    }
+
+    static func unsubscribeTarget(_ db: Database, token: String) throws -> UnsubscribeTarget? {
+        try Row.fetchOne(
+            db,
+            sql: """
+                SELECT cp.id, cp.consent_state, v.language FROM contact_points cp JOIN victims v ON v.id = cp.victim_id
+                WHERE cp.unsubscribe_token = ?
+                """, arguments: [token]
+        ).map {
+            UnsubscribeTarget(contactPointId: $0["id"], language: $0["language"], consentState: ConsentState(rawValue: $0["consent_state"]) ?? .pending)
         }
     }
 
@@ -83,21 +85,14 @@ extension AvisoStore {
     public func unsubscribe(token: String, oneClick: Bool, now: Date) throws -> UnsubscribeTarget? {
         guard UnsubscribeToken.isWellFormed(token) else { return nil }
         return try pool.write { db in
-            guard
-                let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT cp.id, cp.consent_state, v.language FROM contact_points cp JOIN victims v ON v.id = cp.victim_id
-                        WHERE cp.unsubscribe_token = ?
-                        """, arguments: [token])
-            else { return nil }
-            let id: Int64 = row["id"]
-            if row["consent_state"] != ConsentState.optedOut.rawValue {
+            guard var target = try Self.unsubscribeTarget(db, token: token) else { return nil }
+            if target.consentState != .optedOut {
                 try AuditLog.appendConsent(
-                    db, contactPointId: id, state: .optedOut, method: .link, actor: "victim", at: now, wordingVersion: nil,
-                    wording: oneClick ? "one-click unsubscribe (RFC 8058)" : "unsubscribe page", language: row["language"])
+                    db, contactPointId: target.contactPointId, state: .optedOut, method: .link, actor: "victim", at: now, wordingVersion: nil,
+                    wording: oneClick ? "one-click unsubscribe (RFC 8058)" : "unsubscribe page", language: target.language)
+                target.consentState = .optedOut
             }
-            return UnsubscribeTarget(contactPointId: id, language: row["language"], consentState: .optedOut)
+            return target
         }
     }
 

@@ -491,3 +491,12 @@ public struct LegalHoldInput: Codable, Sendable {
     public var hold: Bool
     public init(hold: Bool) { self.hold = hold }
 }
+
+/// Assigns a captain to a case, so they see it and its victims.
+public struct CaseStaffAssignment: Codable, Sendable {
+    public var staffId: Int64
+
+    enum CodingKeys: String, CodingKey { case staffId = "staff_id" }
+
+    public init(staffId: Int64) { self.staffId = staffId }
+}

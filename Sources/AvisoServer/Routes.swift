@@ -21,7 +21,7 @@ public enum AvisoRoutes {
         ("GET", "/v1/staff"), ("POST", "/v1/staff"),
         ("GET", "/v1/inbox"), ("POST", "/v1/inbox/{id}/handled"),
         ("GET", "/v1/cases/{number}/export"), ("GET", "/v1/victims/{id}/export"),
-        ("POST", "/v1/cases/{number}/close"), ("POST", "/v1/cases/{number}/legal-hold"),
+        ("POST", "/v1/cases/{number}/close"), ("POST", "/v1/cases/{number}/legal-hold"), ("POST", "/v1/cases/{number}/staff"),
         ("POST", "/webhooks/twilio/status"), ("POST", "/webhooks/twilio/inbound"),
         ("GET", "/unsubscribe/{token}"), ("POST", "/unsubscribe/{token}"),
     ]
@@ -44,8 +44,9 @@ public enum AvisoRoutes {
             return json(StaffView(id: staff.id, name: staff.name, role: staff.role, languages: staff.languages, token: nil))
         }
         v1.get("cases") { _, context in
-            try require(context, .readCases)
-            return json(try state.store.cases())
+            let staff = try require(context, .readCases)
+            let visible = try state.store.visibleCaseIds(for: staff)
+            return json(try state.store.cases().filter { visible?.contains($0.id) ?? true })
         }
         v1.post("cases") { request, context in
             let staff = try require(context, .writeCases)
@@ -53,13 +54,16 @@ public enum AvisoRoutes {
             return json(try state.store.createCase(input, by: staff, now: state.clock.now()), status: .created)
         }
         v1.get("cases/:number") { _, context in
-            try require(context, .readCases)
-            return json(try state.store.caseView(number: try context.parameters.require("number"), withVictims: true))
+            let staff = try require(context, .readCases)
+            let number = try context.parameters.require("number")
+            try state.store.requireAccess(staff, caseNumber: number)
+            return json(try state.store.caseView(number: number, withVictims: true))
         }
         v1.post("cases/:number/victims") { request, context in
             let staff = try require(context, .writeCases)
             let planner = state.planner
             let victim = try await body(VictimCreate.self, request, context).validated(catalog: planner.catalog)
+            try state.store.requireAccess(staff, caseNumber: try context.parameters.require("number"))
             let view = try state.store.addVictim(
                 victim, toCase: try context.parameters.require("number"), by: staff, planner: planner, now: state.clock.now())
             state.wakeDispatcher()
@@ -69,8 +73,10 @@ public enum AvisoRoutes {
             return json(view, status: .created)
         }
         v1.post("cases/:number/victim-links") { request, context in
-            try require(context, .writeCases)
+            let staff = try require(context, .writeCases)
             let link = try await body(CaseVictimLink.self, request, context)
+            try state.store.requireAccess(staff, caseNumber: try context.parameters.require("number"))
+            try state.store.requireAccess(staff, victimId: link.victimId)
             return json(try state.store.linkVictim(link.victimId, toCase: try context.parameters.require("number"), now: state.clock.now()), status: .created)
         }
         v1.post("cases/:number/updates") { request, context in
@@ -80,20 +86,24 @@ public enum AvisoRoutes {
             try await queue(request, context, state: state, dryRun: true)
         }
         v1.get("updates/:id") { _, context in
-            try require(context, .readCases)
+            let staff = try require(context, .readCases)
+            try state.store.requireAccess(staff, updateId: try id(context))
             return json(try state.store.update(id: try id(context)))
         }
         v1.post("updates/:id/cancel") { _, context in
             let staff = try require(context, .writeCases)
+            try state.store.requireAccess(staff, updateId: try id(context))
             return json(try state.store.cancelUpdate(id: try id(context), by: staff, now: state.clock.now()))
         }
         v1.get("victims/:id") { _, context in
-            try require(context, .readCases)
+            let staff = try require(context, .readCases)
+            try state.store.requireAccess(staff, victimId: try id(context))
             return json(try state.store.victim(id: try id(context)))
         }
         v1.post("victims/:id/contact-points") { request, context in
             let staff = try require(context, .writeCases)
             let point = try await body(ContactPointCreate.self, request, context).validated()
+            try state.store.requireAccess(staff, victimId: try id(context))
             let view = try state.store.addContactPoint(point, victimId: try id(context), by: staff, planner: state.planner, now: state.clock.now())
             state.wakeDispatcher()
             return json(view, status: .created)
@@ -102,6 +112,7 @@ public enum AvisoRoutes {
             let staff = try require(context, .writeCases)
             let consent = try await body(ConsentInput.self, request, context)
             try consent.validateFromStaff()
+            try state.store.requireAccess(staff, contactPointId: try id(context))
             let view = try state.store.recordConsent(consent, contactPointId: try id(context), by: staff, planner: state.planner, now: state.clock.now())
             state.wakeDispatcher()
             let language = view.consent.last?.language ?? "und"
@@ -115,8 +126,9 @@ public enum AvisoRoutes {
             return json(view, status: .created)
         }
         v1.get("messages") { request, context in
-            try require(context, .readCases)
+            let staff = try require(context, .readCases)
             let query = request.uri.queryParameters
+            if let number = query.get("case") { try state.store.requireAccess(staff, caseNumber: number) }
             var messageState: MessageState?
             if let raw = query.get("state") {
                 guard let parsed = MessageState(rawValue: raw) else {
@@ -128,7 +140,10 @@ public enum AvisoRoutes {
                 guard let value = Int(raw), (1...10_000).contains(value) else { throw .invalid("limit", "limit is a whole number from 1 to 10000.") }
                 return value
             } ?? 500
-            return json(MessageList(messages: try state.store.messages(caseNumber: query.get("case"), state: messageState, limit: limit)))
+            return json(
+                MessageList(
+                    messages: try state.store.messages(
+                        caseNumber: query.get("case"), state: messageState, limit: limit, visibleCases: try state.store.visibleCaseIds(for: staff))))
         }
         v1.get("staff") { _, context in
             try require(context, .manageStaff)
@@ -143,6 +158,7 @@ public enum AvisoRoutes {
         v1.get("inbox") { request, context in
             let staff = try require(context, .readCases)
             let query = request.uri.queryParameters
+            if let number = query.get("case") { try state.store.requireAccess(staff, caseNumber: number) }
             let replies = try state.store.inbox(
                 for: staff, caseNumber: query.get("case"), includeHandled: query.get("handled") == "true" || query.get("all") == "true",
                 includeKeywords: query.get("all") == "true", limit: 500)
@@ -150,12 +166,22 @@ public enum AvisoRoutes {
         }
         v1.post("inbox/:id/handled") { _, context in
             let staff = try require(context, .writeCases)
+            try state.store.requireAccess(staff, inboundId: try id(context))
             try state.store.markHandled(inboundId: try id(context), by: staff, now: state.clock.now())
             return Response(status: .noContent)
         }
         v1.post("cases/:number/close") { _, context in
             let staff = try require(context, .writeCases)
+            try state.store.requireAccess(staff, caseNumber: try context.parameters.require("number"))
             return json(try state.store.closeCase(number: try context.parameters.require("number"), by: staff, now: state.clock.now()))
+        }
+        v1.post("cases/:number/staff") { request, context in
+            let staff = try require(context, .writeCases)
+            let number = try context.parameters.require("number")
+            try state.store.requireAccess(staff, caseNumber: number)
+            let input = try await body(CaseStaffAssignment.self, request, context)
+            let assigned = try state.store.assign(staffId: input.staffId, toCase: number, now: state.clock.now())
+            return json(assigned.map { StaffView(id: $0.id, name: $0.name, role: $0.role, languages: $0.languages, token: nil) })
         }
         v1.post("cases/:number/legal-hold") { request, context in
             let staff = try require(context, .writeCases)
@@ -180,6 +206,7 @@ public enum AvisoRoutes {
     static func queue(_ request: Request, _ context: AvisoRequestContext, state: ServerState, dryRun: Bool) async throws -> Response {
         let staff = try require(context, .writeCases)
         let input = try await body(UpdateCreate.self, request, context)
+        try state.store.requireAccess(staff, caseNumber: try context.parameters.require("number"))
         guard let event = Event(rawValue: input.event), event.isQueueable else {
             throw AvisoError.invalid("event", "'\(input.event)' is not an event staff can queue. Events: \(Event.queueable.map(\.rawValue).joined(separator: ", ")).")
         }

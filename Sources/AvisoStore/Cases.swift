@@ -11,7 +11,10 @@ extension AvisoStore {
             try db.execute(
                 sql: "INSERT INTO cases (number, offense, unit, summary, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [input.number, input.offense, input.unit, input.summary, staff.id, now.millis])
-            return try Self.caseView(db, id: db.lastInsertedRowID, withVictims: false)
+            let id = db.lastInsertedRowID
+            // Whoever opens a case works it: they are assigned to it.
+            try db.execute(sql: "INSERT INTO case_staff (case_id, staff_id, assigned_at) VALUES (?, ?, ?)", arguments: [id, staff.id, now.millis])
+            return try Self.caseView(db, id: id, withVictims: false)
         }
     }
 

@@ -75,6 +75,12 @@ extension AvisoStore {
         _ intent: ReplyIntent?, body: String, inboundId: Int64, contactPointId: Int64, victimId: Int64, state: ConsentState,
         planner: UpdatePlanner, now: Date, _ db: Database
     ) throws -> Event? {
+        // Every reply belongs to the victim's open cases: their staff see it, a keyword as much as a question.
+        try db.execute(
+            sql: """
+                INSERT INTO inbound_cases (inbound_id, case_id)
+                SELECT ?, cv.case_id FROM case_victims cv JOIN cases c ON c.id = cv.case_id WHERE cv.victim_id = ? AND c.status = 'open'
+                """, arguments: [inboundId, victimId])
         func consent(_ newState: ConsentState) throws {
             let language = try String.fetchOne(db, sql: "SELECT language FROM victims WHERE id = ?", arguments: [victimId]) ?? "en"
             try AuditLog.appendConsent(
@@ -109,11 +115,6 @@ extension AvisoStore {
             }
             return try reply(.languageChanged)
         case nil:
-            try db.execute(
-                sql: """
-                    INSERT INTO inbound_cases (inbound_id, case_id)
-                    SELECT ?, cv.case_id FROM case_victims cv JOIN cases c ON c.id = cv.case_id WHERE cv.victim_id = ? AND c.status = 'open'
-                    """, arguments: [inboundId, victimId])
             guard state == .optedIn else { return nil }
             let acknowledged = try Bool.fetchOne(
                 db, sql: "SELECT EXISTS (SELECT 1 FROM messages WHERE contact_point_id = ? AND event = 'reply_ack' AND created_at > ?)",
@@ -132,6 +133,10 @@ extension AvisoStore {
         try pool.read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
+            if staff.role == .captain {
+                conditions.append("i.id IN (SELECT ic.inbound_id FROM inbound_cases ic JOIN case_staff cs ON cs.case_id = ic.case_id WHERE cs.staff_id = ?)")
+                _ = arguments.append(contentsOf: [staff.id])
+            }
             if !includeKeywords { conditions.append("i.intent IS NULL") }
             if !includeHandled { conditions.append("i.handled_at IS NULL") }
             if let caseNumber {

@@ -25,6 +25,9 @@ enum Schema {
         migrator.registerMigration("v5: message counts, gateway status, failure index") { db in
             try db.execute(sql: v5)
         }
+        migrator.registerMigration("v6: staff assigned to cases") { db in
+            try db.execute(sql: v6)
+        }
         return migrator
     }
 
@@ -268,5 +271,17 @@ enum Schema {
           last_error TEXT
         ) WITHOUT ROWID;
         CREATE INDEX messages_failed_by_time ON messages(updated_at) WHERE state = 'failed';
+        """
+
+    /// A captain sees the cases assigned to them; supervisors and auditors see every case.
+    static let v6 = """
+        CREATE TABLE case_staff (
+          case_id INTEGER NOT NULL REFERENCES cases(id),
+          staff_id INTEGER NOT NULL REFERENCES staff_accounts(id),
+          assigned_at INTEGER NOT NULL,
+          PRIMARY KEY (case_id, staff_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX case_staff_by_staff ON case_staff(staff_id);
+        INSERT INTO case_staff (case_id, staff_id, assigned_at) SELECT id, created_by, created_at FROM cases;
         """
 }

@@ -94,10 +94,11 @@ extension AvisoStore {
     }
 
     /// The messages of a case (or all), newest first, optionally in one state.
-    public func messages(caseNumber: String?, state: MessageState?, limit: Int) throws -> [MessageView] {
+    public func messages(caseNumber: String?, state: MessageState?, limit: Int, visibleCases: Set<Int64>? = nil) throws -> [MessageView] {
         try pool.read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
+            if let visibleCases { conditions.append("m.case_id IN (\(Self.list(visibleCases.sorted())))") }
             if let caseNumber {
                 conditions.append("m.case_id = ?")
                 _ = arguments.append(contentsOf: [try Self.caseId(db, number: caseNumber)])

@@ -45,13 +45,15 @@ public struct StoreFixture: Sendable {
     public let planner: UpdatePlanner
     public let clock: ManualClock
     public let captain: StaffAccount
+    /// The captain's API token.
+    public let captainToken: String
 
     public init(now: Date = instant("2026-06-10T12:00")) throws {
         directory = try temporaryDirectory()
         store = try AvisoStore(path: directory.appendingPathComponent("aviso.sqlite").path)
         planner = UpdatePlanner(catalog: try repositoryTemplates(), policy: testPolicy())
         clock = ManualClock(now)
-        captain = try store.createStaff(StaffCreate(name: "Capt. Ana Ruiz", role: .captain, languages: [try LanguageTag("es")]), now: now).0
+        (captain, captainToken) = try store.createStaff(StaffCreate(name: "Capt. Ana Ruiz", role: .captain, languages: [try LanguageTag("es")]), now: now)
     }
 
     /// Opens case KC-2025-004512 (armed robbery).

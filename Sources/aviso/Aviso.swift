@@ -32,7 +32,21 @@ struct WhoAmI: AsyncParsableCommand {
 
 struct CaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "case", abstract: "Open, list, show and close cases; legal hold.", subcommands: [Open.self, List.self, Show.self, Close.self, Hold.self])
+        commandName: "case", abstract: "Open, list, show and close cases; legal hold.", subcommands: [Open.self, List.self, Show.self, Assign.self, Close.self, Hold.self])
+
+    struct Assign: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Assign a captain to a case: captains see only the cases assigned to them.")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "The case number.") var number: String
+        @Option(help: "The captain's staff account id (aviso staff list).") var staff: Int64
+
+        func run() async throws {
+            try await guarded {
+                let assigned: [StaffView] = try await options.client().post("/v1/cases/\(APIClient.segment(number))/staff", CaseStaffAssignment(staffId: staff))
+                try options.output(assigned) { "Assigned to \(number): " + $0.map(\.name).joined(separator: ", ") }
+            }
+        }
+    }
 
     struct Close: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Close a case: no more updates; retention starts counting.")

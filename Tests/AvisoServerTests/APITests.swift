@@ -22,9 +22,11 @@ struct APIHarness {
             store: fixture.store, clock: fixture.clock, planner: fixture.planner,
             webhooks: WebhookSettings(publicURL: Self.publicURL, twilioAuthToken: Self.authToken))
         var tokens: [StaffRole: String] = [:]
-        for role in StaffRole.allCases {
+        for role in StaffRole.allCases where role != .captain {
             tokens[role] = try fixture.store.createStaff(StaffCreate(name: "\(role.rawValue) account", role: role), now: fixture.clock.now()).token
         }
+        // The fixture's captain, so cases the fixture opens are this captain's cases.
+        tokens[.captain] = fixture.captainToken
         self.tokens = tokens
     }
 

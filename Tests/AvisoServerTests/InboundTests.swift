@@ -126,9 +126,13 @@ import Testing
         }
         let sent = try await dispatchAll(harness.fixture).sent
         #expect(sent.count == 1 && sent.first?.to == Self.jose)
-        let all = try harness.fixture.store.inbox(for: harness.fixture.captain, caseNumber: nil, includeHandled: true, includeKeywords: true, limit: 10)
+        let supervisor = try harness.fixture.store.createStaff(StaffCreate(name: "Sgt. Elena Díaz", role: .supervisor), now: harness.fixture.clock.now()).0
+        let all = try harness.fixture.store.inbox(for: supervisor, caseNumber: nil, includeHandled: true, includeKeywords: true, limit: 10)
         #expect(all.count == 3)
         #expect(all.contains { $0.victimId == nil && $0.intent == "opt_out" })
+        // A captain sees the replies of their cases' victims, not those of strangers.
+        let captains = try harness.fixture.store.inbox(for: harness.fixture.captain, caseNumber: nil, includeHandled: true, includeKeywords: true, limit: 10)
+        #expect(captains.count == 1 && captains.first?.intent == "opt_out" && captains.first?.victimId != nil)
     }
 }
 

@@ -141,6 +141,20 @@ let package = Package(
             dependencies: ["AvisoCore", "AvisoStore"],
             swiftSettings: swiftSettings
         ),
+        // SPEC §8 measurements: `swift run -c release aviso-bench fanout|dispatch` (see README).
+        .executableTarget(
+            name: "aviso-bench",
+            dependencies: [
+                "AvisoCore", "AvisoStore", "AvisoGateways", "AvisoDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/aviso-bench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AvisoCoreTests",
             dependencies: ["AvisoCore", "AvisoTesting"],

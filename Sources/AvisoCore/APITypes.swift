@@ -320,16 +320,24 @@ public struct UpdateView: Codable, Sendable {
     public var state: UpdateState
     public var createdBy: String?
     public var createdAt: Date?
+    /// The messages, all of them in a preview; a queued update lists its first 1,000.
     public var messages: [MessageView]
+    /// How many messages the update has in all.
+    public var messageCount: Int
 
     enum CodingKeys: String, CodingKey {
         case id, event, fields, state, messages
         case caseNumber = "case_number"
         case createdBy = "created_by"
         case createdAt = "created_at"
+        case messageCount = "message_count"
     }
 
-    public init(id: Int64?, caseNumber: String, event: Event, fields: UpdateFields?, state: UpdateState, createdBy: String?, createdAt: Date?, messages: [MessageView]) {
+    public init(
+        id: Int64?, caseNumber: String, event: Event, fields: UpdateFields?, state: UpdateState, createdBy: String?, createdAt: Date?, messages: [MessageView],
+        messageCount: Int? = nil
+    ) {
+        self.messageCount = messageCount ?? messages.count
         self.id = id
         self.caseNumber = caseNumber
         self.event = event

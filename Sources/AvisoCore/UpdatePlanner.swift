@@ -94,25 +94,37 @@ public struct UpdatePlanner: Sendable {
         }
         let base = max(requested ?? now, now)
         var messages: [PlannedMessage] = []
+        messages.reserveCapacity(recipients.reduce(0) { $0 + $1.contactPoints.count })
         var missing: [String] = []
+        // Nothing in a message depends on who the victim is beyond their language, time zone,
+        // mode and channel, so each such shape is rendered once: a fan-out to 100,000 victims
+        // renders a handful of messages, not 100,000.
+        var rendered: [Shape: Result<[PlannedMessage], AvisoError>] = [:]
         for recipient in recipients {
-            let templateEvent = recipient.discreet ? Event.discreet : event
             for address in recipient.contactPoints {
-                do {
-                    try requireTemplate(templateEvent, address.channel, recipient.language)
-                    if !recipient.discreet, event == .courtDate || event == .courtDateChanged {
-                        try requireTemplate(.courtDateReminder, address.channel, recipient.language)
+                let shape = Shape(language: recipient.language, zone: recipient.timeZone.identifier, discreet: recipient.discreet, channel: address.channel)
+                let planned: Result<[PlannedMessage], AvisoError>
+                if let cached = rendered[shape] {
+                    planned = cached
+                } else {
+                    planned = Result { () throws(AvisoError) in
+                        try plan(
+                            event: event, fields: fields, caseFacts: caseFacts, recipient: recipient, address: address, previousHearing: previousHearing,
+                            base: base)
                     }
-                    var context = try caseContext(caseFacts, event: templateEvent, language: recipient.language)
-                    try addEventContext(
-                        &context, event: templateEvent, fields: fields, previousHearing: previousHearing, recipient: recipient)
-                    let due = policy.daytime.earliestSend(at: base, in: recipient.timeZone, urgent: event.isUrgent)
-                    messages.append(try message(templateEvent, context: context, recipient: recipient, address: address, dueAt: due))
-                    if !recipient.discreet, event == .courtDate || event == .courtDateChanged, let startsAt = fields.startsAt {
-                        messages += try reminders(for: startsAt, after: due, context: context, recipient: recipient, address: address)
+                    rendered[shape] = planned
+                }
+                switch planned {
+                case .success(let shaped):
+                    for var message in shaped {
+                        message.victimId = recipient.victimId
+                        message.contactPointId = address.contactPointId
+                        messages.append(message)
                     }
-                } catch where error.kind == .missingTranslation {
+                case .failure(let error) where error.kind == .missingTranslation:
                     missing.append(error.detail)
+                case .failure(let error):
+                    throw error
                 }
             }
         }
@@ -123,6 +135,34 @@ public struct UpdatePlanner: Sendable {
                 detail: "Nothing was queued for the victims of case \(caseFacts.number):\n" + unique.joined(separator: "\n"))
         }
         return messages
+    }
+
+    /// The messages of one recipient's contact point: the event's and, for a hearing, its reminders.
+    func plan(
+        event: Event, fields: ValidatedFields, caseFacts: CaseFacts, recipient: Recipient, address: RecipientAddress, previousHearing: Hearing?,
+        base: Date
+    ) throws(AvisoError) -> [PlannedMessage] {
+        let templateEvent = recipient.discreet ? Event.discreet : event
+        try requireTemplate(templateEvent, address.channel, recipient.language)
+        if !recipient.discreet, event == .courtDate || event == .courtDateChanged {
+            try requireTemplate(.courtDateReminder, address.channel, recipient.language)
+        }
+        var context = try caseContext(caseFacts, event: templateEvent, language: recipient.language)
+        try addEventContext(&context, event: templateEvent, fields: fields, previousHearing: previousHearing, recipient: recipient)
+        let due = policy.daytime.earliestSend(at: base, in: recipient.timeZone, urgent: event.isUrgent)
+        var messages = [try message(templateEvent, context: context, recipient: recipient, address: address, dueAt: due)]
+        if !recipient.discreet, event == .courtDate || event == .courtDateChanged, let startsAt = fields.startsAt {
+            messages += try reminders(for: startsAt, after: due, context: context, recipient: recipient, address: address)
+        }
+        return messages
+    }
+
+    /// What a message's text and time depend on.
+    struct Shape: Hashable {
+        var language: LanguageTag
+        var zone: String
+        var discreet: Bool
+        var channel: Channel
     }
 
     /// A system message (welcome, confirmations, help, reply_ack) for one contact point.

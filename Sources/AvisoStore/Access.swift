@@ -1,4 +1,4 @@
-public import AvisoCore
+import AvisoCore
 public import Foundation
 import GRDB
 

@@ -55,21 +55,47 @@ extension AvisoStore {
         _ victim: ValidatedVictim, toCase number: String, by staff: StaffAccount, planner: UpdatePlanner, now: Date
     ) throws -> VictimView {
         try pool.write { db in
-            let caseId = try Self.caseId(db, number: number)
-            try db.execute(
-                sql: "INSERT INTO victims (display_name, language, time_zone, discreet, staff_notes, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [victim.displayName, victim.language.value, victim.timeZone.identifier, victim.discreet, victim.staffNotes, now.millis])
-            let victimId = db.lastInsertedRowID
-            try db.execute(sql: "INSERT INTO case_victims (case_id, victim_id, added_at) VALUES (?, ?, ?)", arguments: [caseId, victimId, now.millis])
-            for (index, point) in victim.contactPoints.enumerated() {
-                do {
-                    try Self.insertContactPoint(db, victimId: victimId, point: point, by: staff, planner: planner, now: now)
-                } catch let error as AvisoError {
-                    throw error.nested(in: "contact_points[\(index)]")
-                }
-            }
+            let victimId = try Self.insertVictim(db, victim, caseId: try Self.caseId(db, number: number), by: staff, planner: planner, now: now)
             return try Self.victimView(db, id: victimId)
         }
+    }
+
+    /// Registers many victims on a case in one transaction (an import): all
+    /// of them or, on the first problem, none. Returns their ids in order.
+    public func addVictims(
+        _ victims: [ValidatedVictim], toCase number: String, by staff: StaffAccount, planner: UpdatePlanner, now: Date
+    ) throws -> [Int64] {
+        try pool.write { db in
+            let caseId = try Self.caseId(db, number: number)
+            var ids: [Int64] = []
+            ids.reserveCapacity(victims.count)
+            for (index, victim) in victims.enumerated() {
+                do {
+                    ids.append(try Self.insertVictim(db, victim, caseId: caseId, by: staff, planner: planner, now: now))
+                } catch let error as AvisoError {
+                    throw error.nested(in: "[\(index)]")
+                }
+            }
+            return ids
+        }
+    }
+
+    static func insertVictim(
+        _ db: Database, _ victim: ValidatedVictim, caseId: Int64, by staff: StaffAccount, planner: UpdatePlanner, now: Date
+    ) throws -> Int64 {
+        try db.execute(
+            sql: "INSERT INTO victims (display_name, language, time_zone, discreet, staff_notes, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [victim.displayName, victim.language.value, victim.timeZone.identifier, victim.discreet, victim.staffNotes, now.millis])
+        let victimId = db.lastInsertedRowID
+        try db.execute(sql: "INSERT INTO case_victims (case_id, victim_id, added_at) VALUES (?, ?, ?)", arguments: [caseId, victimId, now.millis])
+        for (index, point) in victim.contactPoints.enumerated() {
+            do {
+                try insertContactPoint(db, victimId: victimId, point: point, by: staff, planner: planner, now: now)
+            } catch let error as AvisoError {
+                throw error.nested(in: "contact_points[\(index)]")
+            }
+        }
+        return victimId
     }
 
     /// Adds an existing victim to another case: one person, one victim.

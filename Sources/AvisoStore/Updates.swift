@@ -37,8 +37,8 @@ extension AvisoStore {
             let planned = try planner.plan(
                 event: request.event, fields: request.fields, caseFacts: CaseFacts(number: caseRow["number"], offense: caseRow["offense"]),
                 recipients: recipients, previousHearing: previous?.hearing, sendAt: request.sendAt, now: now)
-            let names = try Self.victimNames(db, ids: Set(planned.map(\.victimId)))
             if dryRun {
+                let names = try Self.victimNames(db, ids: Set(planned.map(\.victimId)))
                 return UpdateView(
                     id: nil, caseNumber: caseNumber, event: request.event, fields: request.fields.fields, state: .queued, createdBy: staff.actor,
                     createdAt: nil,
@@ -65,7 +65,7 @@ extension AvisoStore {
                     guard let startsAt = request.fields.startsAt else { return lifetime }
                     return min(lifetime, startsAt)
                 }, now: now)
-            return try Self.updateView(db, id: updateId)
+            return try Self.updateView(db, id: updateId, messageLimit: Self.viewedMessages)
         }
         return dryRun ? try pool.read(work) : try pool.write(work)
     }
@@ -137,18 +137,22 @@ extension AvisoStore {
             lastError: nil, providerId: nil, review: message.review)
     }
 
-    static func updateView(_ db: Database, id: Int64) throws -> UpdateView {
+    /// How many of an update's messages its view lists; `message_count` gives them all.
+    static let viewedMessages = 1000
+
+    static func updateView(_ db: Database, id: Int64, messageLimit: Int = viewedMessages) throws -> UpdateView {
         guard
             let row = try Row.fetchOne(
                 db, sql: "SELECT u.*, c.number FROM updates u JOIN cases c ON c.id = u.case_id WHERE u.id = ?", arguments: [id])
         else { throw AvisoError.notFound("update", String(id)) }
         let fieldsText: String = row["fields"]
         let fields = try? JSONDecoder().decode(UpdateFields.self, from: Data(fieldsText.utf8))
-        let messages = try Row.fetchAll(db, sql: "\(messageSelect) WHERE m.update_id = ? ORDER BY m.id", arguments: [id]).map(messageView)
+        let messages = try Row.fetchAll(db, sql: "\(messageSelect) WHERE m.update_id = ? ORDER BY m.id LIMIT ?", arguments: [id, messageLimit]).map(messageView)
+        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM messages WHERE update_id = ?", arguments: [id]) ?? 0
         return UpdateView(
             id: id, caseNumber: row["number"], event: Event(rawValue: row["event"]) ?? .custom, fields: fields,
             state: UpdateState(rawValue: row["state"]) ?? .queued, createdBy: "staff:\(row["created_by"] as Int64)",
-            createdAt: Date(millis: row["created_at"]), messages: messages)
+            createdAt: Date(millis: row["created_at"]), messages: messages, messageCount: count)
     }
 
     static func victimNames(_ db: Database, ids: Set<Int64>) throws -> [Int64: String] {
@@ -226,10 +230,14 @@ extension AvisoStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let millis = now.millis
+        // A fan-out repeats a few bodies many times: hash each once.
+        var digests: [String: String] = [:]
         for message in messages {
+            let digest = digests[message.body] ?? AuditChain.digest(message.body)
+            digests[message.body] = digest
             try statement.execute(arguments: [
                 updateId, caseId, message.victimId, message.contactPointId, message.channel.rawValue, message.language, message.event.rawValue,
-                message.subject, message.body, AuditChain.digest(message.body), message.sms?.encoding.rawValue, message.sms?.segments,
+                message.subject, message.body, digest, message.sms?.encoding.rawValue, message.sms?.segments,
                 message.dueAt.millis, expiresAt?(message)?.millis, millis, millis,
             ])
         }

@@ -1,0 +1,213 @@
+import ArgumentParser
+import AsyncHTTPClient
+import AvisoCore
+import AvisoDaemon
+import AvisoGateways
+import AvisoStore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Measures Aviso against SPEC §8 on this machine: fan-out of an update to a
+/// case's victims, and dispatch throughput to a loopback Twilio-compatible
+/// gateway compared with a bare HTTP client against the same gateway.
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aviso-bench", abstract: "Aviso's benchmarks (SPEC §8).",
+        subcommands: [Fanout.self, Dispatch.self, FakeTwilio.self])
+}
+
+/// What every benchmark shares: a fresh database, the repository's templates, a captain.
+struct Setup {
+    let directory: URL
+    let store: AvisoStore
+    let planner: UpdatePlanner
+    let captain: StaffAccount
+
+    init(templates: String) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("aviso-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        store = try AvisoStore(path: directory.appendingPathComponent("aviso.sqlite").path)
+        // The whole day is daytime here, so every message is due at once.
+        let policy = MessagePolicy(
+            daytime: DaytimeWindow(startMinute: 0, endMinute: 1440), contactPhone: "+1 816 234 5000",
+            departmentZone: TimeZone(identifier: "America/Chicago")!)
+        planner = UpdatePlanner(catalog: try TemplateDirectory.load(templates), policy: policy)
+        captain = try store.createStaff(StaffCreate(name: "Bench Captain", role: .captain), now: Date()).0
+        _ = try store.createCase(CaseCreate(number: "KC-BENCH-1", offense: "armed_robbery", unit: "Robbery Unit"), by: captain, now: Date())
+    }
+
+    /// Registers `count` victims, half Spanish and half English, one consented phone each.
+    func addVictims(_ count: Int) throws {
+        let consent = ConsentInput(state: .optedIn, method: .verbal, wordingVersion: "2026-01")
+        var victims: [ValidatedVictim] = []
+        victims.reserveCapacity(count)
+        for index in 0..<count {
+            let phone = "+1816\(String(format: "%07d", 1_000_000 + index))"
+            victims.append(
+                try VictimCreate(
+                    displayName: "Victim \(index)", language: index % 2 == 0 ? "es" : "en", timeZone: "America/Chicago",
+                    contactPoints: [ContactPointCreate(channel: .sms, address: phone, consent: consent)]
+                ).validated(catalog: planner.catalog))
+        }
+        _ = try store.addVictims(victims, toCase: "KC-BENCH-1", by: captain, planner: planner, now: Date())
+    }
+
+    func cleanUp() { try? FileManager.default.removeItem(at: directory) }
+}
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+/// Resident memory of this process, in MiB, from /proc.
+func residentMiB() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+        let kb = Double(line.split(separator: " ").dropFirst().first ?? "")
+    else { return 0 }
+    return kb / 1024
+}
+
+struct Fanout: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Time to materialize one update to N victims (rendered, scheduled, durable).")
+    @Option(help: "Victims on the case.") var victims = 100_000
+    @Option(help: "The templates directory.") var templates = "Templates"
+
+    func run() async throws {
+        let setup = try Setup(templates: templates)
+        defer { setup.cleanUp() }
+        let clock = ContinuousClock()
+        let registered = try clock.measure { try setup.addVictims(victims) }
+        print("registered \(victims) victims (with their welcomes) in \(String(format: "%.2f", seconds(registered))) s")
+        let fields = try UpdateFields(charges: [Charge(offense: "armed_robbery", count: 2), Charge(offense: "armed_criminal_action", count: 2)])
+            .validated(for: .chargesFiled, catalog: setup.planner.catalog, departmentZone: TimeZone(identifier: "America/Chicago")!)
+        var update: UpdateView?
+        let elapsed = try clock.measure {
+            update = try setup.store.queueUpdate(
+                UpdateRequest(event: .chargesFiled, fields: fields, sendAt: nil), caseNumber: "KC-BENCH-1", by: setup.captain, planner: setup.planner,
+                now: Date(), dryRun: false)
+        }
+        let count = update?.messages.count ?? 0
+        print("fan-out: charges_filed to \(count) contact points materialized in \(String(format: "%.2f", seconds(elapsed))) s (target < 2 s for 100,000)")
+        print("resident memory: \(String(format: "%.0f", residentMiB())) MiB")
+    }
+}
+
+struct Dispatch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Dispatch throughput to a loopback Twilio-compatible gateway, against a bare HTTP client's rate in the same run.")
+    @Option(help: "Victims (each gets a welcome and the update: twice as many messages).") var victims = 10_000
+    @Option(help: "The templates directory.") var templates = "Templates"
+    @Option(help: "Messages claimed per transaction.") var batch = 500
+    @Option(help: "Hand-offs in flight.") var concurrency = 64
+
+    func run() async throws {
+        let port = Int.random(in: 20_000..<60_000)
+        let fake = Process()
+        fake.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+        fake.arguments = ["fake-twilio", "--port", "\(port)"]
+        try fake.run()
+        defer { fake.terminate() }
+        let base = "http://127.0.0.1:\(port)"
+        try await waitForServer(base)
+
+        let setup = try Setup(templates: templates)
+        defer { setup.cleanUp() }
+        try setup.addVictims(victims)
+        let fields = try UpdateFields().validated(for: .arrest, catalog: setup.planner.catalog, departmentZone: .gmt)
+        _ = try setup.store.queueUpdate(
+            UpdateRequest(event: .arrest, fields: fields, sendAt: nil), caseNumber: "KC-BENCH-1", by: setup.captain, planner: setup.planner,
+            now: Date(), dryRun: false)
+        let total = victims * 2
+
+        let bare = try await bareClientRate(base: base, requests: min(total, 20_000), concurrency: concurrency)
+        print("bare HTTP client: \(Int(bare)) requests/s against the loopback gateway")
+
+        let gateway = TwilioGateway(
+            settings: TwilioSettings(
+                baseURL: base, accountSid: "ACbench", authToken: "bench", from: "+18165550100", messagingServiceSid: nil, statusCallback: nil,
+                ratePerSecond: 1_000_000, timeout: 30))
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        let dispatcher = Dispatcher(
+            store: setup.store, gateways: [.sms: gateway], clock: SystemClock(),
+            settings: .init(batchSize: batch, concurrency: concurrency), logger: logger)
+        let clock = ContinuousClock()
+        var handled = 0
+        var peak = 0.0
+        let elapsed = try await clock.measure {
+            while true {
+                let claimed = try await dispatcher.runOnce()
+                if claimed == 0 { break }
+                handled += claimed
+                peak = max(peak, residentMiB())
+            }
+        }
+        let rate = Double(handled) / seconds(elapsed)
+        let sent = try setup.store.messages(caseNumber: nil, state: .sent, limit: total + 10).count
+        print("dispatch: \(handled) messages claimed, handed off and recorded (\(sent) sent) in \(String(format: "%.2f", seconds(elapsed))) s = \(Int(rate)) messages/s")
+        print("dispatch / bare client: \(String(format: "%.0f", 100 * rate / bare)) % (target ≥ 50 %; absolute target ≥ 5,000 messages/s)")
+        print("resident memory during dispatch: peak \(String(format: "%.0f", peak)) MiB")
+    }
+
+    func waitForServer(_ base: String) async throws {
+        for _ in 0..<200 {
+            var request = HTTPClientRequest(url: base + "/ping")
+            request.method = .GET
+            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(1)), response.status == .ok { return }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        throw ValidationError("the loopback gateway did not start")
+    }
+
+    /// Posts the same form the gateway posts, `requests` times with `concurrency` in flight.
+    func bareClientRate(base: String, requests: Int, concurrency: Int) async throws -> Double {
+        let body = FormEncoding.encode([("To", "+18165551234"), ("From", "+18165550100"), ("Body", "KCPD: Hubo un arresto en su caso KC-BENCH-1.")])
+        let clock = ContinuousClock()
+        let elapsed = try await clock.measure {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                var next = 0
+                func add() {
+                    guard next < requests else { return }
+                    next += 1
+                    group.addTask {
+                        var request = HTTPClientRequest(url: base + "/2010-04-01/Accounts/ACbench/Messages.json")
+                        request.method = .POST
+                        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+                        request.body = .bytes(ByteBuffer(string: body))
+                        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+                        _ = try await response.body.collect(upTo: 1 << 16)
+                    }
+                }
+                for _ in 0..<concurrency { add() }
+                while try await group.next() != nil { add() }
+            }
+        }
+        return Double(requests) / seconds(elapsed)
+    }
+}
+
+/// A minimal Twilio-compatible gateway on loopback: accepts every message.
+struct FakeTwilio: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "fake-twilio", abstract: "Run the loopback gateway the dispatch benchmark sends to.")
+    @Option var port: Int
+
+    func run() async throws {
+        let router = Router()
+        router.get("/ping") { _, _ in "ok" }
+        router.post("/2010-04-01/Accounts/:sid/Messages.json") { request, _ -> Response in
+            var request = request
+            _ = try await request.collectBody(upTo: 1 << 16)
+            return Response(
+                status: .created, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"sid": "SM\#(UUID().uuidString.replacingOccurrences(of: "-", with: ""))", "status": "queued"}"#)))
+        }
+        var logger = Logger(label: "fake-twilio")
+        logger.logLevel = .error
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+        try await app.runService()
+    }
+}

@@ -90,7 +90,7 @@ struct Fanout: AsyncParsableCommand {
                 UpdateRequest(event: .chargesFiled, fields: fields, sendAt: nil), caseNumber: "KC-BENCH-1", by: setup.captain, planner: setup.planner,
                 now: Date(), dryRun: false)
         }
-        let count = update?.messages.count ?? 0
+        let count = update?.messageCount ?? 0
         print("fan-out: charges_filed to \(count) contact points materialized in \(String(format: "%.2f", seconds(elapsed))) s (target < 2 s for 100,000)")
         print("resident memory: \(String(format: "%.0f", residentMiB())) MiB")
     }

@@ -28,6 +28,11 @@ enum Schema {
         migrator.registerMigration("v6: staff assigned to cases") { db in
             try db.execute(sql: v6)
         }
+        migrator.registerMigration("v7: message counts added in bulk on insert") { db in
+            // A per-row trigger doubled the cost of a fan-out; insertMessages, the one place
+            // messages are inserted, adds its counts once per state, channel and language.
+            try db.execute(sql: "DROP TRIGGER messages_count_insert")
+        }
         return migrator
     }
 

@@ -175,13 +175,24 @@ extension AvisoStore {
                 WHERE cv.case_id = ? ORDER BY v.id, cp.id
                 """, arguments: [caseId])
         var result: [Recipient] = []
+        result.reserveCapacity(rows.count)
+        // A case's victims share a few languages and zones: parse each once.
+        var languages: [String: LanguageTag] = [:]
+        var zones: [String: TimeZone] = [:]
         for row in rows {
             let address = RecipientAddress(contactPointId: row["contact_point_id"], channel: Channel(rawValue: row["channel"]) ?? .sms)
-            if let last = result.last, last.victimId == row["id"] {
+            let victimId: Int64 = row["id"]
+            if let last = result.last, last.victimId == victimId {
                 result[result.count - 1].contactPoints.append(address)
-            } else {
-                result.append(try recipient(from: row, contactPoints: [address]))
+                continue
             }
+            let languageText: String = row["language"]
+            let zoneText: String = row["time_zone"]
+            let language = try languages[languageText] ?? LanguageTag(languageText)
+            languages[languageText] = language
+            let zone = zones[zoneText] ?? TimeZone(identifier: zoneText) ?? .gmt
+            zones[zoneText] = zone
+            result.append(Recipient(victimId: victimId, language: language, timeZone: zone, discreet: row["discreet"], contactPoints: [address]))
         }
         return result
     }
@@ -232,7 +243,9 @@ extension AvisoStore {
         let millis = now.millis
         // A fan-out repeats a few bodies many times: hash each once.
         var digests: [String: String] = [:]
+        var counts: [String: (channel: String, language: String, count: Int)] = [:]
         for message in messages {
+            counts["\(message.channel.rawValue)/\(message.language)", default: (message.channel.rawValue, message.language, 0)].count += 1
             let digest = digests[message.body] ?? AuditChain.digest(message.body)
             digests[message.body] = digest
             try statement.execute(arguments: [
@@ -240,6 +253,14 @@ extension AvisoStore {
                 message.subject, message.body, digest, message.sms?.encoding.rawValue, message.sms?.segments,
                 message.dueAt.millis, expiresAt?(message)?.millis, millis, millis,
             ])
+        }
+        // message_counts (read by /metrics) in one statement per channel and language, not one per row.
+        for (channel, language, count) in counts.values {
+            try db.execute(
+                sql: """
+                    INSERT INTO message_counts (state, channel, language, count) VALUES ('queued', ?, ?, ?)
+                    ON CONFLICT (state, channel, language) DO UPDATE SET count = count + excluded.count
+                    """, arguments: [channel, language, count])
         }
     }
 }

@@ -86,12 +86,8 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
         if recovered > 0 {
             logger.warning("messages were in flight when the daemon last stopped; they are due again and may arrive twice", metadata: ["count": "\(recovered)"])
         }
-        try await withGracefulShutdownHandler {
-            while !stopping.isOpen && !Task.isCancelled {
-                let handled = try await runOnce()
-                beat()
-                if handled == 0 && !stopping.isOpen { await wakeup.wait(timeout: try sleepDuration()) }
-            }
+        _ = try await withGracefulShutdownHandler {
+            try await pipeline(untilIdle: false)
         } onGracefulShutdown: {
             self.beginShutdown()
         }
@@ -106,10 +102,56 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
     /// One claim–hand-off–record cycle; returns how many messages it claimed.
     @discardableResult
     public func runOnce() async throws -> Int {
+        guard let cycle = try startCycle() else { return 0 }
+        try await finish(cycle)
+        return cycle.claimed.count
+    }
+
+    /// Dispatches until nothing is due (for benchmarks and tools); returns how many messages were claimed.
+    @discardableResult
+    public func runUntilIdle() async throws -> Int {
+        try await pipeline(untilIdle: true)
+    }
+
+    /// The dispatcher's loop, two batches deep: while one batch is with the
+    /// gateway, the previous one is recorded and the next one claimed, so the
+    /// database and the network work at the same time. The claim skips contact
+    /// points with a message in flight, so a victim's messages still go one at a time.
+    func pipeline(untilIdle: Bool) async throws -> Int {
+        var handled = 0
+        var inFlight: Cycle?
+        while !stopping.isOpen && !Task.isCancelled {
+            let next = try startCycle()
+            if let inFlight { try await finish(inFlight) }
+            inFlight = next
+            handled += next?.claimed.count ?? 0
+            beat()
+            if next == nil {
+                if untilIdle { break }
+                if !stopping.isOpen { await wakeup.wait(timeout: try sleepDuration()) }
+            }
+        }
+        if let inFlight { try await finish(inFlight) }
+        return handled
+    }
+
+    /// A claimed batch and its hand-off, under way.
+    struct Cycle {
+        var claimed: [ClaimedMessage]
+        var handOff: Task<(finished: [HandOffResult], unfinished: [(message: ClaimedMessage, started: Bool)]), Never>
+    }
+
+    /// Claims a batch and starts handing it off; nil when nothing is due.
+    func startCycle() throws -> Cycle? {
         let claimed = try store.claimDue(limit: settings.batchSize, now: clock.now())
-        guard !claimed.isEmpty else { return 0 }
+        guard !claimed.isEmpty else { return nil }
         for message in claimed { logger.trace("claimed", metadata: metadata(message, state: .sending)) }
-        let (finished, unfinished) = await handOffWithinGrace(claimed)
+        return Cycle(claimed: claimed, handOff: Task { await self.handOffWithinGrace(claimed) })
+    }
+
+    /// Waits for a batch's hand-offs and records every outcome.
+    func finish(_ cycle: Cycle) async throws {
+        let (finished, unfinished) = await cycle.handOff.value
         if !finished.isEmpty {
             let summary = try store.complete(finished, now: clock.now(), retry: settings.retry)
             logger.debug("batch recorded", metadata: ["sent": "\(summary.sent)", "retried": "\(summary.retried)", "failed": "\(summary.failed)"])
@@ -124,7 +166,6 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
                     metadata: metadata(message, state: .queued, ["started": "\(started)"]))
             }
         }
-        return claimed.count
     }
 
     /// Hands the batch off and waits until every hand-off finished, or until

@@ -201,9 +201,15 @@ extension AvisoStore {
             }
             try AuditLog.appendContact(db, log, actor: Self.dispatcherActor, at: now)
             try Self.recordGatewayStatus(db, gateways, at: millis)
-            // A delivery report can arrive before the provider's id was recorded here.
-            for providerId in earlyReports {
-                try Self.applyDeliveryReports(db, providerId: providerId, now: now)
+            // A delivery report can arrive before the provider's id was recorded here; one
+            // query finds whether any did, so the common case costs nothing per message.
+            if !earlyReports.isEmpty {
+                let placeholders = Array(repeating: "?", count: earlyReports.count).joined(separator: ",")
+                let early = try String.fetchAll(
+                    db, sql: "SELECT DISTINCT provider_id FROM delivery_reports WHERE provider_id IN (\(placeholders))", arguments: StatementArguments(earlyReports))
+                for providerId in early {
+                    try Self.applyDeliveryReports(db, providerId: providerId, now: now)
+                }
             }
             return summary
         }

@@ -5,6 +5,7 @@ import AvisoDaemon
 import AvisoGateways
 import AvisoStore
 import Foundation
+import Glibc
 import Hummingbird
 import Logging
 import NIOCore
@@ -16,7 +17,7 @@ import NIOCore
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aviso-bench", abstract: "Aviso's benchmarks (SPEC §8).",
-        subcommands: [Fanout.self, Dispatch.self, FakeTwilio.self])
+        subcommands: [Fanout.self, Dispatch.self, Start.self, FakeTwilio.self])
 }
 
 /// What every benchmark shares: a fresh database, the repository's templates, a captain.
@@ -202,5 +203,71 @@ struct FakeTwilio: AsyncParsableCommand {
         logger.logLevel = .error
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
         try await app.runService()
+    }
+}
+
+/// Time from starting avisod to READY=1 with a database of N messages.
+struct Start: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Time for avisod to report READY=1 with a database of N queued messages.")
+    @Option(help: "Messages in the database (victims × updates, roughly).") var messages = 1_000_000
+    @Option(help: "Victims on the case; each update adds one message per victim.") var victims = 100_000
+    @Option(help: "The templates directory.") var templates = "Templates"
+    @Option(help: "The avisod binary.") var avisod = ".build/release/avisod"
+
+    func run() async throws {
+        let setup = try Setup(templates: templates)
+        defer { setup.cleanUp() }
+        try setup.addVictims(victims)
+        let fields = try UpdateFields().validated(for: .plea, catalog: setup.planner.catalog, departmentZone: .gmt)
+        var total = victims
+        // Scheduled a day ahead, so the daemon starts with the whole queue waiting.
+        while total < messages {
+            _ = try setup.store.queueUpdate(
+                UpdateRequest(event: .plea, fields: fields, sendAt: Date().addingTimeInterval(86400)), caseNumber: "KC-BENCH-1", by: setup.captain,
+                planner: setup.planner, now: Date(), dryRun: false)
+            total += victims
+        }
+        print("database: \(total) messages")
+
+        let socketPath = setup.directory.appendingPathComponent("notify.sock").path
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (index, byte) in socketPath.utf8.enumerated() { buffer[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0 else { throw ValidationError("cannot bind \(socketPath)") }
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: avisod)
+        process.arguments = ["serve", "-c", "Config/avisod.conf"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["NOTIFY_SOCKET"] = socketPath
+        environment["AVISO_STATE_DIRECTORY"] = setup.directory.path
+        environment["AVISO_TEMPLATES_DIRECTORY"] = templates
+        environment["AVISO_HTTP_PORT"] = "\(Int.random(in: 20_000..<60_000))"
+        environment["AVISO_LOG_LEVEL"] = "error"
+        process.environment = environment
+        let clock = ContinuousClock()
+        let started = clock.now
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            guard count > 0 else { throw ValidationError("avisod did not report READY=1 within 30 s") }
+            if String(decoding: buffer[0..<count], as: UTF8.self).split(separator: "\n").contains("READY=1") { break }
+        }
+        let elapsed = clock.now - started
+        print("start: READY=1 \(String(format: "%.0f", seconds(elapsed) * 1000)) ms after exec with \(total) messages (target < 500 ms with 1,000,000)")
     }
 }

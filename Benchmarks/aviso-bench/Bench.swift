@@ -17,7 +17,7 @@ import NIOCore
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aviso-bench", abstract: "Aviso's benchmarks (SPEC §8).",
-        subcommands: [Fanout.self, Dispatch.self, Start.self, FakeTwilio.self])
+        subcommands: [Fanout.self, Dispatch.self, Start.self, Latency.self, FakeTwilio.self])
 }
 
 /// What every benchmark shares: a fresh database, the repository's templates, a captain.
@@ -269,5 +269,58 @@ struct Start: AsyncParsableCommand {
         }
         let elapsed = clock.now - started
         print("start: READY=1 \(String(format: "%.0f", seconds(elapsed) * 1000)) ms after exec with \(total) messages (target < 500 ms with 1,000,000)")
+    }
+}
+
+/// Queue-to-gateway latency when idle and outside quiet hours: the time from
+/// an update's commit to its message reaching the gateway, with the running
+/// dispatcher woken as the API wakes it.
+struct Latency: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Queue-to-gateway latency (p50, p99) when idle.")
+    @Option(help: "Updates to queue, one at a time, each to one victim.") var samples = 200
+    @Option(help: "The templates directory.") var templates = "Templates"
+
+    /// Notes when each message reaches it.
+    final class TimingGateway: MessageGateway, @unchecked Sendable {
+        let name = "timing"
+        let lock = NSLock()
+        var arrived: [Int64: ContinuousClock.Instant] = [:]
+
+        func send(_ message: OutboundMessage) async -> GatewayOutcome {
+            lock.withLock { arrived[message.messageId] = ContinuousClock.now }
+            return .sent(providerId: "t-\(message.messageId)")
+        }
+
+        func arrival(_ id: Int64) -> ContinuousClock.Instant? { lock.withLock { arrived[id] } }
+    }
+
+    func run() async throws {
+        let setup = try Setup(templates: templates)
+        defer { setup.cleanUp() }
+        try setup.addVictims(1)
+        let gateway = TimingGateway()
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        let dispatcher = Dispatcher(
+            store: setup.store, gateways: [.sms: gateway], clock: SystemClock(), settings: .init(pollInterval: .seconds(1)), logger: logger)
+        let running = Task { try await dispatcher.run() }
+        defer { running.cancel() }
+        let fields = try UpdateFields().validated(for: .plea, catalog: setup.planner.catalog, departmentZone: .gmt)
+        try await Task.sleep(for: .milliseconds(300))  // the welcome goes first
+        var latencies: [Double] = []
+        for _ in 0..<samples {
+            let update = try setup.store.queueUpdate(
+                UpdateRequest(event: .plea, fields: fields, sendAt: nil), caseNumber: "KC-BENCH-1", by: setup.captain, planner: setup.planner,
+                now: Date(), dryRun: false)
+            let committed = ContinuousClock.now
+            dispatcher.wake()
+            guard let id = update.messages.first?.id else { continue }
+            while gateway.arrival(id) == nil { try await Task.sleep(for: .microseconds(200)) }
+            latencies.append(seconds(gateway.arrival(id)! - committed) * 1000)
+            try await Task.sleep(for: .milliseconds(20))  // idle between updates
+        }
+        latencies.sort()
+        func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+        print("queue-to-gateway over \(latencies.count) updates: p50 \(String(format: "%.1f", percentile(0.5))) ms, p99 \(String(format: "%.1f", percentile(0.99))) ms, max \(String(format: "%.1f", latencies.last ?? 0)) ms (target p99 < 50 ms)")
     }
 }

@@ -269,6 +269,13 @@ struct Start: AsyncParsableCommand {
         }
         let elapsed = clock.now - started
         print("start: READY=1 \(String(format: "%.0f", seconds(elapsed) * 1000)) ms after exec with \(total) messages (target < 500 ms with 1,000,000)")
+        // Let the dispatcher and the first status line run, then read the daemon's resident memory.
+        try await Task.sleep(for: .seconds(2))
+        if let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        {
+            print("avisod resident memory with \(total) messages queued: \(line.split(separator: " ").dropFirst().first ?? "?") kB (target < 64 MB, flat)")
+        }
     }
 }
 

@@ -84,7 +84,4 @@ extension PluralRules {
         result += PluralData.samples(PluralData.otherSamples[language] ?? "").map { ($0, .other) }
         return result
     }
-
-    /// The languages with CLDR data here.
-    public static var languages: [String] { PluralData.otherSamples.keys.sorted() }
 }

@@ -31,7 +31,7 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         switch status.code {
         case 404: "There is nothing at this address. Check the path against the API documentation."
         case 405: "This address does not accept that method."
-        case 413: "The request body is larger than the 1 MiB Aviso accepts."
+        case 413: "The request body is larger than Aviso accepts here (1 MiB for the API, 64 KiB for a webhook)."
         default: status.reasonPhrase
         }
     }

@@ -48,9 +48,6 @@ public final class ServerState: Sendable {
     /// How long an undelivered message stays useful, as configured now.
     public var messageLifetime: TimeInterval { reloadable.messageLifetime }
 
-    /// Replaces templates and policy at once (on reload).
-    public func replacePlanner(_ planner: UpdatePlanner) { current.withLock { $0.planner = planner } }
-
     /// Replaces everything a reload may change, at once.
     public func replace(_ reloadable: Reloadable) { current.withLock { $0 = reloadable } }
 }

@@ -36,11 +36,6 @@ public final class AvisoStore: Sendable {
         return Schema.migrator.migrations.filter { !before.contains($0) }
     }
 
-    /// Whether every migration has run.
-    public func isMigrated() throws -> Bool {
-        try pool.read { db in try Schema.migrator.hasCompletedMigrations(db) }
-    }
-
     /// A cheap query, for readiness checks.
     public func ping() throws {
         _ = try pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }

@@ -208,3 +208,32 @@ import Testing
         #expect(linked.cases == ["KC-2025-004512", "KC-2025-004600"])
     }
 }
+
+/// The daemon's two-deep loop: while one batch is with the gateway the next
+/// is claimed, and still each victim's messages go one at a time, welcome first.
+@Suite struct PipelineTests {
+    @Test func aVictimsMessagesGoOneAtATimeInOrderWelcomeFirst() async throws {
+        let fixture = try StoreFixture()
+        try fixture.openCase()
+        for index in 0..<5 { try fixture.addVictim("Victim \(index)", language: index % 2 == 0 ? "es" : "en", phone: "+1816555\(String(format: "%04d", 100 + index))") }
+        try fixture.queue(.arrest)
+        try fixture.queue(.plea)
+        try fixture.queue(.sentencing)
+        let gateway = StallingGateway(delay: .milliseconds(5))
+        let dispatcher = Dispatcher(
+            store: fixture.store, gateways: [.sms: gateway], clock: fixture.clock, settings: .init(batchSize: 3, concurrency: 3), logger: .init(label: "test"))
+        #expect(try await dispatcher.runUntilIdle() == 20)
+        let messages = try fixture.allMessages()
+        #expect(messages.count == 20 && messages.allSatisfy { $0.state == .sent })
+        for point in Set(messages.map(\.contactPointId)) {
+            let order = messages.filter { $0.contactPointId == point }.sorted { $0.id! < $1.id! }
+            let attempts = try order.map { try fixture.store.contactLog(messageId: $0.id!).first { $0.kind == "attempt" }!.id }
+            #expect(order.map(\.event) == [.welcome, .arrest, .plea, .sentencing])
+            #expect(attempts == attempts.sorted(), "contact point \(point) was handed its messages out of order")
+            let sentAt = try order.map { try fixture.store.contactLog(messageId: $0.id!).first { $0.kind == "sent" }!.id }
+            for (attempt, previousSent) in zip(attempts.dropFirst(), sentAt) {
+                #expect(attempt > previousSent, "a message was claimed before the previous one to the same victim was recorded")
+            }
+        }
+    }
+}

@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "AvisoMetrics",
             dependencies: [
-                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Prometheus", package: "swift-prometheus")
             ],
             swiftSettings: swiftSettings
         ),

@@ -92,7 +92,9 @@ struct Fanout: AsyncParsableCommand {
                 now: Date(), dryRun: false)
         }
         let count = update?.messageCount ?? 0
-        print("fan-out: charges_filed to \(count) contact points materialized in \(String(format: "%.2f", seconds(elapsed))) s (target < 2 s for 100,000)")
+        print(
+            "fan-out: charges_filed to \(count) contact points materialized in \(String(format: "%.2f", seconds(elapsed))) s (target < 2 s for 100,000)"
+        )
         print("resident memory: \(String(format: "%.0f", residentMiB())) MiB")
     }
 }
@@ -142,7 +144,9 @@ struct Dispatch: AsyncParsableCommand {
         let peak = residentMiB()
         let rate = Double(handled) / seconds(elapsed)
         let sent = try setup.store.messages(caseNumber: nil, state: .sent, limit: total + 10).count
-        print("dispatch: \(handled) messages claimed, handed off and recorded (\(sent) sent) in \(String(format: "%.2f", seconds(elapsed))) s = \(Int(rate)) messages/s")
+        print(
+            "dispatch: \(handled) messages claimed, handed off and recorded (\(sent) sent) in \(String(format: "%.2f", seconds(elapsed))) s = \(Int(rate)) messages/s"
+        )
         print("dispatch / bare client: \(String(format: "%.0f", 100 * rate / bare)) % (target ≥ 50 %; absolute target ≥ 5,000 messages/s)")
         print("resident memory after dispatch: \(String(format: "%.0f", peak)) MiB")
     }
@@ -197,7 +201,9 @@ struct FakeTwilio: AsyncParsableCommand {
             _ = try await request.collectBody(upTo: 1 << 16)
             return Response(
                 status: .created, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(string: #"{"sid": "SM\#(UUID().uuidString.replacingOccurrences(of: "-", with: ""))", "status": "queued"}"#)))
+                body: .init(
+                    byteBuffer: ByteBuffer(string: #"{"sid": "SM\#(UUID().uuidString.replacingOccurrences(of: "-", with: ""))", "status": "queued"}"#)
+                ))
         }
         var logger = Logger(label: "fake-twilio")
         logger.logLevel = .error
@@ -268,13 +274,16 @@ struct Start: AsyncParsableCommand {
             if String(decoding: buffer[0..<count], as: UTF8.self).split(separator: "\n").contains("READY=1") { break }
         }
         let elapsed = clock.now - started
-        print("start: READY=1 \(String(format: "%.0f", seconds(elapsed) * 1000)) ms after exec with \(total) messages (target < 500 ms with 1,000,000)")
+        print(
+            "start: READY=1 \(String(format: "%.0f", seconds(elapsed) * 1000)) ms after exec with \(total) messages (target < 500 ms with 1,000,000)")
         // Let the dispatcher and the first status line run, then read the daemon's resident memory.
         try await Task.sleep(for: .seconds(2))
         if let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
         {
-            print("avisod resident memory with \(total) messages queued: \(line.split(separator: " ").dropFirst().first ?? "?") kB (target < 64 MB, flat)")
+            print(
+                "avisod resident memory with \(total) messages queued: \(line.split(separator: " ").dropFirst().first ?? "?") kB (target < 64 MB, flat)"
+            )
         }
     }
 }
@@ -328,6 +337,8 @@ struct Latency: AsyncParsableCommand {
         }
         latencies.sort()
         func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
-        print("queue-to-gateway over \(latencies.count) updates: p50 \(String(format: "%.1f", percentile(0.5))) ms, p99 \(String(format: "%.1f", percentile(0.99))) ms, max \(String(format: "%.1f", latencies.last ?? 0)) ms (target p99 < 50 ms)")
+        print(
+            "queue-to-gateway over \(latencies.count) updates: p50 \(String(format: "%.1f", percentile(0.5))) ms, p99 \(String(format: "%.1f", percentile(0.99))) ms, max \(String(format: "%.1f", latencies.last ?? 0)) ms (target p99 < 50 ms)"
+        )
     }
 }

@@ -1,5 +1,5 @@
-public import AvisoCore
 import AsyncHTTPClient
+public import AvisoCore
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -79,7 +79,8 @@ public struct APIClient: Sendable {
             response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
             bytes = try await response.body.collect(upTo: 256 * 1024 * 1024)
         } catch {
-            throw ClientError(message: "Cannot reach avisod at \(baseURL) (\(error)). Is the daemon running, and is the address right (--url or AVISO_URL)?")
+            throw ClientError(
+                message: "Cannot reach avisod at \(baseURL) (\(error)). Is the daemon running, and is the address right (--url or AVISO_URL)?")
         }
         let data = Data(bytes.readableBytesView)
         guard (200..<300).contains(Int(response.status.code)) else {

@@ -129,7 +129,10 @@ public struct VictimCreate: Codable, Sendable {
         case contactPoints = "contact_points"
     }
 
-    public init(displayName: String, language: String, timeZone: String, discreet: Bool? = nil, staffNotes: String? = nil, contactPoints: [ContactPointCreate]? = nil) {
+    public init(
+        displayName: String, language: String, timeZone: String, discreet: Bool? = nil, staffNotes: String? = nil,
+        contactPoints: [ContactPointCreate]? = nil
+    ) {
         self.displayName = displayName
         self.language = language
         self.timeZone = timeZone
@@ -164,7 +167,10 @@ public struct ConsentRecordView: Codable, Sendable {
         case wordingVersion = "wording_version"
     }
 
-    public init(id: Int64, state: ConsentState, method: ConsentMethod, actor: String, recordedAt: Date, wordingVersion: String?, wording: String?, language: String) {
+    public init(
+        id: Int64, state: ConsentState, method: ConsentMethod, actor: String, recordedAt: Date, wordingVersion: String?, wording: String?,
+        language: String
+    ) {
         self.id = id
         self.state = state
         self.method = method
@@ -218,7 +224,10 @@ public struct VictimView: Codable, Sendable {
         case contactPoints = "contact_points"
     }
 
-    public init(id: Int64, displayName: String, language: String, timeZone: String, discreet: Bool, staffNotes: String?, cases: [String], contactPoints: [ContactPointView]) {
+    public init(
+        id: Int64, displayName: String, language: String, timeZone: String, discreet: Bool, staffNotes: String?, cases: [String],
+        contactPoints: [ContactPointView]
+    ) {
         self.id = id
         self.displayName = displayName
         self.language = language
@@ -334,7 +343,8 @@ public struct UpdateView: Codable, Sendable {
     }
 
     public init(
-        id: Int64?, caseNumber: String, event: Event, fields: UpdateFields?, state: UpdateState, createdBy: String?, createdAt: Date?, messages: [MessageView],
+        id: Int64?, caseNumber: String, event: Event, fields: UpdateFields?, state: UpdateState, createdBy: String?, createdAt: Date?,
+        messages: [MessageView],
         messageCount: Int? = nil
     ) {
         self.messageCount = messageCount ?? messages.count

@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 
 /// The hash chain of an append-only log (G4). Each row's hash covers the
 /// previous row's hash and the row's canonical content; a message body enters

@@ -21,14 +21,19 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
             } else if " -.()".contains(ch) {
                 continue
             } else {
-                throw .invalid(nil, "'\(raw)' is not a phone number: it contains '\(ch)'. Write it in E.164 form with the country code, like +18165550100.")
+                throw .invalid(
+                    nil, "'\(raw)' is not a phone number: it contains '\(ch)'. Write it in E.164 form with the country code, like +18165550100.")
             }
         }
         guard sawPlus else {
-            throw .invalid(nil, "'\(raw)' has no country code. Write the number in E.164 form starting with + and the country code, like +18165550100 for a US number.")
+            throw .invalid(
+                nil,
+                "'\(raw)' has no country code. Write the number in E.164 form starting with + and the country code, like +18165550100 for a US number."
+            )
         }
         guard digits.count >= 8, digits.count <= 15, digits.first != "0" else {
-            throw .invalid(nil, "'\(raw)' is not a valid E.164 phone number: it needs 8 to 15 digits after the +, and the country code cannot start with 0.")
+            throw .invalid(
+                nil, "'\(raw)' is not a valid E.164 phone number: it needs 8 to 15 digits after the +, and the country code cannot start with 0.")
         }
         self.e164 = "+" + digits
     }
@@ -62,7 +67,8 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
             throw .invalid(nil, "'\(raw)' is not an email address: the domain '\(domain)' has no dot (like example.org).")
         }
         for label in labels {
-            let valid = !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+            let valid =
+                !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
                 && label.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" }
             guard valid else {
                 throw .invalid(nil, "'\(raw)' is not an email address: the domain '\(domain)' is not a valid domain name.")

@@ -45,7 +45,9 @@ public struct KeywordBook: Sendable {
                 let normalized = Self.normalize(String(word))
                 guard !normalized.isEmpty else { continue }
                 if let existing = entries[normalized], existing != intent {
-                    throw fail("'\(word.trimmingCharacters(in: .whitespaces))' already means \(existing) in another line or language; a keyword must mean one thing.")
+                    throw fail(
+                        "'\(word.trimmingCharacters(in: .whitespaces))' already means \(existing) in another line or language; a keyword must mean one thing."
+                    )
                 }
                 entries[normalized] = intent
             }

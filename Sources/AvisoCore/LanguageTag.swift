@@ -33,7 +33,10 @@ public struct LanguageTag: Sendable, Hashable, Codable, CustomStringConvertible,
                 sawScript = true
                 sawRegion = true
             } else {
-                throw .invalid(nil, "'\(raw)' is not a language tag: '\(subtag)' is not a script, region or variant. Use a BCP 47 tag such as en, es, es-MX, ar or vi.")
+                throw .invalid(
+                    nil,
+                    "'\(raw)' is not a language tag: '\(subtag)' is not a script, region or variant. Use a BCP 47 tag such as en, es, es-MX, ar or vi."
+                )
             }
         }
         self.value = canonical.joined(separator: "-")

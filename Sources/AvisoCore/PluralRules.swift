@@ -113,7 +113,9 @@ struct PluralCondition: Sendable {
             var value = operands.value(operand)
             if let modulus { value = value.truncatingRemainder(dividingBy: modulus) }
             // A range matches only whole values: n = 3..10 is false for 3.5.
-            let inside = ranges.contains { $0.contains(value) && (value.rounded() == value || $0.lowerBound == $0.upperBound && value == $0.lowerBound) }
+            let inside = ranges.contains {
+                $0.contains(value) && (value.rounded() == value || $0.lowerBound == $0.upperBound && value == $0.lowerBound)
+            }
             return inside != negated
         }
     }

@@ -26,7 +26,8 @@ public struct DaytimeWindow: Sendable, Equatable {
         let startMinute = try Self.parse(start, field: "quiet_hours.day_starts")
         let endMinute = try Self.parse(end, field: "quiet_hours.day_ends")
         guard startMinute < endMinute else {
-            throw .invalid("quiet_hours", "The daytime window must open before it closes: \(start)–\(end) is empty. Use, for example, 08:00 and 21:00.")
+            throw .invalid(
+                "quiet_hours", "The daytime window must open before it closes: \(start)–\(end) is empty. Use, for example, 08:00 and 21:00.")
         }
         self.init(startMinute: startMinute, endMinute: endMinute)
     }

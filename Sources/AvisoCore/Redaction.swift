@@ -59,7 +59,9 @@ public enum Redact {
                     digits.append(bytes[end])
                     end += 1
                     lastDigitEnd = end
-                } else if [UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: ".")].contains(bytes[end]), end + 1 < bytes.count, isDigit(bytes[end + 1]) {
+                } else if [UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: ".")].contains(bytes[end]), end + 1 < bytes.count,
+                    isDigit(bytes[end + 1])
+                {
                     end += 1
                 } else {
                     break

@@ -8,7 +8,8 @@ public enum SampleData {
 
     /// The context an event's templates see, in `language`, with `count` as
     /// the number of counts and days (to exercise a plural category).
-    public static func context(for event: Event, language: LanguageTag, catalog: TemplateCatalog, count: Int = 2) throws(AvisoError) -> [String: Any] {
+    public static func context(for event: Event, language: LanguageTag, catalog: TemplateCatalog, count: Int = 2) throws(AvisoError) -> [String: Any]
+    {
         let zone = TimeZone(identifier: "America/Chicago")!
         var context: [String: Any] = [
             "department": try catalog.term("department", for: language), "contact_phone": "+1 816 234 5000",
@@ -37,7 +38,8 @@ public enum SampleData {
                 context.merge(PluralRules.flags(for: count, named: "days", language: language.language)) { _, new in new }
             }
             if event == .courtDateChanged {
-                context["previous_date"] = LocalFormat.date(hearing.addingTimeInterval(-14 * 86400), locale: catalog.locale(for: language), zone: zone)
+                context["previous_date"] = LocalFormat.date(
+                    hearing.addingTimeInterval(-14 * 86400), locale: catalog.locale(for: language), zone: zone)
                 context["previous_time"] = time
             }
         case .released:

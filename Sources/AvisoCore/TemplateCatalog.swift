@@ -124,7 +124,9 @@ public struct TemplateCatalog: Sendable {
     static func missing(_ event: Event, _ channel: Channel, _ tag: LanguageTag, folder: String) -> AvisoError {
         AvisoError(
             .missingTranslation, title: "Missing translation",
-            detail: "No '\(event.rawValue)' template for \(channel.rawValue) in language '\(tag)': add Templates/\(folder)/\(event.rawValue).\(channel.rawValue).mustache.")
+            detail:
+                "No '\(event.rawValue)' template for \(channel.rawValue) in language '\(tag)': add Templates/\(folder)/\(event.rawValue).\(channel.rawValue).mustache."
+        )
     }
 
     /// The path of the template that would render `event` for `tag`, for previews and `avisod check`.
@@ -178,10 +180,14 @@ public struct TemplateCatalog: Sendable {
     static func identify(_ source: TemplateSource) throws(AvisoError) -> (Event, Channel) {
         let parts = source.fileName.split(separator: ".")
         guard parts.count == 3, parts[2] == "mustache", let channel = Channel(rawValue: String(parts[1])) else {
-            throw .init(.configuration, title: "Invalid templates", detail: "\(source.path): not a template name. Name templates <event>.sms.mustache or <event>.email.mustache.")
+            throw .init(
+                .configuration, title: "Invalid templates",
+                detail: "\(source.path): not a template name. Name templates <event>.sms.mustache or <event>.email.mustache.")
         }
         guard let event = Event(rawValue: String(parts[0])) else {
-            throw .init(.configuration, title: "Invalid templates", detail: "\(source.path): '\(parts[0])' is not an event. Events: \(Event.allCases.map(\.rawValue).joined(separator: ", ")).")
+            throw .init(
+                .configuration, title: "Invalid templates",
+                detail: "\(source.path): '\(parts[0])' is not an event. Events: \(Event.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
         return (event, channel)
     }
@@ -215,7 +221,9 @@ public struct TemplateCatalog: Sendable {
             do {
                 return try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text)
             } catch let error as MustacheTemplate.ParserError {
-                throw fail(firstLine + error.context.lineNumber - 1, "template syntax error (\(error.error)) near '\(error.context.line.trimmingWhitespace())'.")
+                throw fail(
+                    firstLine + error.context.lineNumber - 1,
+                    "template syntax error (\(error.error)) near '\(error.context.line.trimmingWhitespace())'.")
             } catch {
                 throw fail(firstLine, "template syntax error (\(error)).")
             }
@@ -239,13 +247,18 @@ public struct TemplateCatalog: Sendable {
         func unknown(_ tag: TemplateTag) -> AvisoError {
             let suffixes = PluralCategory.allCases.map { "_" + $0.rawValue }
             let known = scopes.flatMap(\.keys).filter { name in !suffixes.contains { name.hasSuffix($0) } }
-            return fail(tag.line, "'\(tag.name)' is not a variable of this event. Available: \(Set(known).sorted().joined(separator: ", ")) (numbers also have _one, _other, … flags).")
+            return fail(
+                tag.line,
+                "'\(tag.name)' is not a variable of this event. Available: \(Set(known).sorted().joined(separator: ", ")) (numbers also have _one, _other, … flags)."
+            )
         }
         for tag in TemplateScanner.tags(in: text, firstLine: firstLine) {
             switch tag.kind {
             case .comment:
                 // "{{! note {{days}} }}" ends at the first "}}" and leaves the rest as text.
-                if tag.name.contains("{{") { throw fail(tag.line, "a comment cannot contain '{{': the comment ends at the first '}}' and the rest would be sent as text.") }
+                if tag.name.contains("{{") {
+                    throw fail(tag.line, "a comment cannot contain '{{': the comment ends at the first '}}' and the rest would be sent as text.")
+                }
                 continue
             case .pragma:
                 guard tag.name.hasPrefix("CONTENT_TYPE") else { throw fail(tag.line, "the pragma '\(tag.name)' is not supported.") }
@@ -262,7 +275,10 @@ public struct TemplateCatalog: Sendable {
                 open.append((tag.name, tag.line))
             case .sectionClose:
                 guard open.last?.name == tag.name else {
-                    throw fail(tag.line, open.last.map { "'{{/\(tag.name)}}' closes a section that is not open; the open section is '\($0.name)'." } ?? "'{{/\(tag.name)}}' closes a section that was never opened.")
+                    throw fail(
+                        tag.line,
+                        open.last.map { "'{{/\(tag.name)}}' closes a section that is not open; the open section is '\($0.name)'." }
+                            ?? "'{{/\(tag.name)}}' closes a section that was never opened.")
                 }
                 open.removeLast()
                 scopes.removeLast()
@@ -282,7 +298,9 @@ public struct TemplateCatalog: Sendable {
             let key = line[..<eq].trimmingWhitespaceSubstring()
             let value = line[line.index(after: eq)...].trimmingWhitespaceSubstring()
             guard !key.isEmpty, !value.isEmpty else {
-                throw .init(.configuration, title: "Invalid templates", detail: "\(source.path):\(offset + 1): both the key and the value must be present in 'key = value'.")
+                throw .init(
+                    .configuration, title: "Invalid templates",
+                    detail: "\(source.path):\(offset + 1): both the key and the value must be present in 'key = value'.")
             }
             terms[key] = value
         }

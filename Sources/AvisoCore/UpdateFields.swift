@@ -81,7 +81,8 @@ public struct UpdateFields: Codable, Sendable, Equatable {
             let accepted = (rules.required.union(rules.optional)).map(\.rawValue).sorted()
             throw .invalid(
                 "fields.\(key.rawValue)",
-                "The field '\(key.rawValue)' does not apply to '\(event.rawValue)'. " + (accepted.isEmpty ? "That event takes no fields." : "It takes: \(accepted.joined(separator: ", ")).")
+                "The field '\(key.rawValue)' does not apply to '\(event.rawValue)'. "
+                    + (accepted.isEmpty ? "That event takes no fields." : "It takes: \(accepted.joined(separator: ", ")).")
             )
         }
         for key in CodingKeys.allCases where rules.required.contains(key) && !present.contains(key) {
@@ -89,13 +90,18 @@ public struct UpdateFields: Codable, Sendable, Equatable {
         }
         var result = ValidatedFields(fields: self)
         if let charges {
-            guard !charges.isEmpty else { throw .invalid("fields.charges", "List at least one charge, like {\"offense\": \"armed_robbery\", \"count\": 2}.") }
+            guard !charges.isEmpty else {
+                throw .invalid("fields.charges", "List at least one charge, like {\"offense\": \"armed_robbery\", \"count\": 2}.")
+            }
             for (index, charge) in charges.enumerated() {
                 guard (1...999).contains(charge.count) else {
                     throw .invalid("fields.charges[\(index)].count", "A charge has 1 to 999 counts; \(charge.count) is not possible.")
                 }
                 guard catalog.termExists("offense.\(charge.offense)") else {
-                    throw .invalid("fields.charges[\(index)].offense", "'\(charge.offense)' is not a known offense code. Add 'offense.\(charge.offense) = …' to Templates/<language>/terms.txt for every language, or use an existing code.")
+                    throw .invalid(
+                        "fields.charges[\(index)].offense",
+                        "'\(charge.offense)' is not a known offense code. Add 'offense.\(charge.offense) = …' to Templates/<language>/terms.txt for every language, or use an existing code."
+                    )
                 }
             }
         }
@@ -108,12 +114,15 @@ public struct UpdateFields: Codable, Sendable, Equatable {
         if let place {
             let trimmed = place.trimmingWhitespace()
             guard !trimmed.isEmpty, trimmed.count <= 200, !trimmed.contains(where: \.isNewline) else {
-                throw .invalid("fields.place", "The place is one line of at most 200 characters, like 'Jackson County Courthouse, 415 E 12th St, Courtroom 4A'.")
+                throw .invalid(
+                    "fields.place", "The place is one line of at most 200 characters, like 'Jackson County Courthouse, 415 E 12th St, Courtroom 4A'.")
             }
             result.fields.place = trimmed
         }
         if let text {
-            guard !text.isEmpty else { throw .invalid("fields.text", "Give the text in every language of the case's victims, like {\"en\": \"…\", \"es\": \"…\"}.") }
+            guard !text.isEmpty else {
+                throw .invalid("fields.text", "Give the text in every language of the case's victims, like {\"en\": \"…\", \"es\": \"…\"}.")
+            }
             var normalized: [String: String] = [:]
             for (tag, value) in text {
                 let language: LanguageTag
@@ -157,7 +166,8 @@ public struct UpdateFields: Codable, Sendable, Equatable {
             {
                 var calendar = Calendar(identifier: .gregorian)
                 calendar.timeZone = zone
-                let components = DateComponents(year: day[0], month: day[1], day: day[2], hour: clock[0], minute: clock[1], second: clock.count == 3 ? clock[2] : 0)
+                let components = DateComponents(
+                    year: day[0], month: day[1], day: day[2], hour: clock[0], minute: clock[1], second: clock.count == 3 ? clock[2] : 0)
                 if let date = calendar.date(from: components), calendar.component(.day, from: date) == day[2] { return date }
             }
         }

@@ -87,7 +87,9 @@ public struct UpdatePlanner: Sendable {
         sendAt requested: Date?, now: Date
     ) throws(AvisoError) -> [PlannedMessage] {
         if let startsAt = fields.startsAt, startsAt <= now, event == .courtDate || event == .courtDateChanged || event == .bondHearing {
-            throw .invalid("fields.starts_at", "The hearing time \(ISO8601DateFormatter().string(from: startsAt)) is in the past. Give the date and time of the coming hearing.")
+            throw .invalid(
+                "fields.starts_at",
+                "The hearing time \(ISO8601DateFormatter().string(from: startsAt)) is in the past. Give the date and time of the coming hearing.")
         }
         if let requested, requested > now.addingTimeInterval(366 * 86400) {
             throw .invalid("send_at", "send_at is more than a year away. Queue the update closer to the time.")
@@ -102,14 +104,16 @@ public struct UpdatePlanner: Sendable {
         var rendered: [Shape: Result<[PlannedMessage], AvisoError>] = [:]
         for recipient in recipients {
             for address in recipient.contactPoints {
-                let shape = Shape(language: recipient.language, zone: recipient.timeZone.identifier, discreet: recipient.discreet, channel: address.channel)
+                let shape = Shape(
+                    language: recipient.language, zone: recipient.timeZone.identifier, discreet: recipient.discreet, channel: address.channel)
                 let planned: Result<[PlannedMessage], AvisoError>
                 if let cached = rendered[shape] {
                     planned = cached
                 } else {
                     planned = Result { () throws(AvisoError) in
                         try plan(
-                            event: event, fields: fields, caseFacts: caseFacts, recipient: recipient, address: address, previousHearing: previousHearing,
+                            event: event, fields: fields, caseFacts: caseFacts, recipient: recipient, address: address,
+                            previousHearing: previousHearing,
                             base: base)
                     }
                     rendered[shape] = planned
@@ -188,7 +192,9 @@ public struct UpdatePlanner: Sendable {
         if policy.requireReview && !catalog.isReviewed(event, address.channel, for: recipient.language) {
             throw AvisoError(
                 .missingTranslation, title: "Template not reviewed",
-                detail: "\(catalog.path(event, address.channel, for: recipient.language) ?? event.rawValue) is \(review); templates.require_review is on, so it cannot be sent until a qualified translator signs it.")
+                detail:
+                    "\(catalog.path(event, address.channel, for: recipient.language) ?? event.rawValue) is \(review); templates.require_review is on, so it cannot be sent until a qualified translator signs it."
+            )
         }
         var rendered = try catalog.render(event, address.channel, language: recipient.language, context: context)
         if address.channel == .sms && policy.smartEncoding { rendered.body = SMSEncoding.smartReplace(rendered.body) }
@@ -277,7 +283,9 @@ public struct UpdatePlanner: Sendable {
             guard let text = language.fallbacks.lazy.compactMap({ texts[$0] }).first else {
                 throw AvisoError(
                     .missingTranslation, title: "Missing translation",
-                    detail: "The custom text has no '\(language.language)' version, and a victim of this case reads \(language). Add \"\(language.language)\": \"…\" to fields.text.")
+                    detail:
+                        "The custom text has no '\(language.language)' version, and a victim of this case reads \(language). Add \"\(language.language)\": \"…\" to fields.text."
+                )
             }
             context["text"] = text
         default:

@@ -26,7 +26,10 @@ extension CaseCreate {
         }
         copy.offense = offense.trimmingWhitespace()
         guard catalog.termExists("offense.\(copy.offense)") else {
-            throw .invalid("offense", "'\(offense)' is not a known offense code. Use a code from Templates/<language>/terms.txt (like armed_robbery), or add 'offense.\(copy.offense) = …' there for every language.")
+            throw .invalid(
+                "offense",
+                "'\(offense)' is not a known offense code. Use a code from Templates/<language>/terms.txt (like armed_robbery), or add 'offense.\(copy.offense) = …' there for every language."
+            )
         }
         copy.unit = unit.trimmingWhitespace()
         guard (1...100).contains(copy.unit.count) else { throw .invalid("unit", "The unit has 1 to 100 characters, like 'Robbery Unit'.") }
@@ -43,7 +46,10 @@ extension VictimCreate {
         let tag: LanguageTag
         do { tag = try LanguageTag(language) } catch { throw error.nested(in: "language") }
         guard catalog.servingLanguage(for: tag) != nil else {
-            throw .invalid("language", "No templates exist for '\(tag)'. Languages with templates: \(catalog.languages.joined(separator: ", ")). Add Templates/\(tag.language)/ to support it.")
+            throw .invalid(
+                "language",
+                "No templates exist for '\(tag)'. Languages with templates: \(catalog.languages.joined(separator: ", ")). Add Templates/\(tag.language)/ to support it."
+            )
         }
         let zone: TimeZone
         do { zone = try validTimeZone(timeZone) } catch { throw error.nested(in: "time_zone") }
@@ -54,7 +60,8 @@ extension VictimCreate {
         }
         let addresses = points.map(\.address)
         if Set(addresses).count != addresses.count { throw .invalid("contact_points", "The same address is listed twice.") }
-        return ValidatedVictim(displayName: name, language: tag, timeZone: zone, discreet: discreet ?? false, staffNotes: staffNotes, contactPoints: points)
+        return ValidatedVictim(
+            displayName: name, language: tag, timeZone: zone, discreet: discreet ?? false, staffNotes: staffNotes, contactPoints: points)
     }
 }
 
@@ -71,9 +78,12 @@ extension ConsentInput {
     /// Staff record consent as verbal or written, with the wording version read to the victim.
     public func validateFromStaff() throws(AvisoError) {
         guard method == .verbal || method == .written else {
-            throw .invalid("consent.method", "Staff record consent as 'verbal' or 'written'; '\(method.rawValue)' comes only from the victim or the carrier.")
+            throw .invalid(
+                "consent.method", "Staff record consent as 'verbal' or 'written'; '\(method.rawValue)' comes only from the victim or the carrier.")
         }
-        guard state != .pending else { throw .invalid("consent.state", "Record 'opted_in' or 'opted_out'; 'pending' is the state before any record.") }
+        guard state != .pending else {
+            throw .invalid("consent.state", "Record 'opted_in' or 'opted_out'; 'pending' is the state before any record.")
+        }
         let version = wordingVersion.trimmingWhitespace()
         guard (1...40).contains(version.count) else {
             throw .invalid("consent.wording_version", "Give the version of the consent wording read to the victim, like 2026-01.")

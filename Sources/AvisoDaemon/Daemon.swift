@@ -1,8 +1,8 @@
 public import AvisoCore
-public import AvisoMetrics
-public import AvisoStore
 import AvisoGateways
+public import AvisoMetrics
 public import AvisoServer
+public import AvisoStore
 public import Foundation
 import Hummingbird
 public import Logging
@@ -42,7 +42,11 @@ public struct Daemon: Sendable {
         if configuration.smsGateway == "twilio" {
             let twilio = configuration.twilio
             guard let token = try Secrets.read("twilio-auth-token", file: twilio.authTokenFile, environment: environment) else {
-                throw AvisoError(.configuration, title: "Secret missing", detail: "gateway.sms is twilio but no auth token was found: set twilio.auth_token_file, provide the credential 'twilio-auth-token' (LoadCredential=), or set AVISO_TWILIO_AUTH_TOKEN.")
+                throw AvisoError(
+                    .configuration, title: "Secret missing",
+                    detail:
+                        "gateway.sms is twilio but no auth token was found: set twilio.auth_token_file, provide the credential 'twilio-auth-token' (LoadCredential=), or set AVISO_TWILIO_AUTH_TOKEN."
+                )
             }
             gateways[.sms] = TwilioGateway(
                 settings: TwilioSettings(
@@ -54,7 +58,11 @@ public struct Daemon: Sendable {
             let smtp = configuration.smtp
             let password = try Secrets.read("smtp-password", file: smtp.passwordFile, environment: environment)
             if smtp.username != nil && password == nil {
-                throw AvisoError(.configuration, title: "Secret missing", detail: "smtp.username is set but no password was found: set smtp.password_file, provide the credential 'smtp-password' (LoadCredential=), or set AVISO_SMTP_PASSWORD.")
+                throw AvisoError(
+                    .configuration, title: "Secret missing",
+                    detail:
+                        "smtp.username is set but no password was found: set smtp.password_file, provide the credential 'smtp-password' (LoadCredential=), or set AVISO_SMTP_PASSWORD."
+                )
             }
             gateways[.email] = SMTPGateway(
                 settings: SMTPSettings(
@@ -96,7 +104,8 @@ public struct Daemon: Sendable {
             messageLifetime: configuration.messageLifetime, webhooks: try webhookSettings(environment: environment),
             wakeDispatcher: { dispatcher.wake() })
         let operations = Operations(
-            metrics: metrics, readiness: Self.readiness(store: store, state: state, dispatcher: dispatcher, clock: clock, configuration: configuration),
+            metrics: metrics,
+            readiness: Self.readiness(store: store, state: state, dispatcher: dispatcher, clock: clock, configuration: configuration),
             dispatcherHeartbeat: { dispatcher.lastHeartbeat })
         let logger = self.logger
         let host = configuration.httpAddress

@@ -47,7 +47,9 @@ public struct DaemonConfiguration: Sendable {
     public var resolvedSpoolDirectory: String { spoolDirectory ?? stateDirectory + "/spool" }
 
     public var policy: MessagePolicy {
-        MessagePolicy(daytime: daytime, reminderDays: reminderDays, reminderMinute: reminderMinute, contactPhone: departmentPhone, departmentZone: departmentZone,
+        MessagePolicy(
+            daytime: daytime, reminderDays: reminderDays, reminderMinute: reminderMinute, contactPhone: departmentPhone,
+            departmentZone: departmentZone,
             smartEncoding: smartEncoding, requireReview: requireReview)
     }
 
@@ -55,7 +57,8 @@ public struct DaemonConfiguration: Sendable {
         "state_directory", "database.path", "templates.directory", "http.address", "http.port", "department.phone", "department.time_zone",
         "quiet_hours.day_starts", "quiet_hours.day_ends", "reminders.days_before", "reminders.time", "dispatch.batch_size",
         "dispatch.concurrency", "dispatch.poll_interval_ms", "dispatch.max_attempts", "dispatch.retry_base_seconds",
-        "dispatch.retry_max_seconds", "shutdown.grace_seconds", "messages.lifetime_hours", "gateway.sms", "gateway.email", "spool.directory", "sms.from",
+        "dispatch.retry_max_seconds", "shutdown.grace_seconds", "messages.lifetime_hours", "gateway.sms", "gateway.email", "spool.directory",
+        "sms.from",
         "email.from_address", "email.from_name", "log.level", "http.public_url", "sms.smart_encoding", "email.unsubscribe_mailto",
         "twilio.base_url", "twilio.account_sid", "twilio.from", "twilio.messaging_service_sid", "twilio.rate_per_second",
         "twilio.timeout_seconds", "twilio.auth_token_file", "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.password_file",
@@ -73,7 +76,9 @@ public struct DaemonConfiguration: Sendable {
         if let path {
             let text: String
             do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-                throw .init(.configuration, title: "Configuration unreadable", detail: "Cannot read the configuration file \(path): \(error.localizedDescription)")
+                throw .init(
+                    .configuration, title: "Configuration unreadable",
+                    detail: "Cannot read the configuration file \(path): \(error.localizedDescription)")
             }
             for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 let origin = "\(path):\(index + 1)"
@@ -84,7 +89,9 @@ public struct DaemonConfiguration: Sendable {
                 }
                 let key = line[..<eq].trimmingCharacters(in: .whitespaces)
                 guard keys.contains(key) else {
-                    throw .init(.configuration, title: "Invalid configuration", detail: "\(origin): unknown key '\(key)'. Known keys: \(keys.joined(separator: ", ")).")
+                    throw .init(
+                        .configuration, title: "Invalid configuration",
+                        detail: "\(origin): unknown key '\(key)'. Known keys: \(keys.joined(separator: ", ")).")
                 }
                 values[key] = (line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces), origin)
             }
@@ -175,7 +182,8 @@ public struct DaemonConfiguration: Sendable {
         case "smtp.port": smtp.port = try int(1...65535)
         case "smtp.security":
             guard let security = SMTPSecurityName(rawValue: value) else {
-                throw .invalid(key, "'\(value)' is not an SMTP security mode: starttls (required, never plain text) or implicit (TLS from the first byte).")
+                throw .invalid(
+                    key, "'\(value)' is not an SMTP security mode: starttls (required, never plain text) or implicit (TLS from the first byte).")
             }
             smtp.security = security
         case "smtp.username": smtp.username = value
@@ -204,7 +212,9 @@ public struct DaemonConfiguration: Sendable {
                 throw .init(.configuration, title: "Invalid configuration", detail: "gateway.sms is twilio: set twilio.account_sid.")
             }
             guard twilio.from != nil || twilio.messagingServiceSid != nil else {
-                throw .init(.configuration, title: "Invalid configuration", detail: "gateway.sms is twilio: set twilio.from (the sending number) or twilio.messaging_service_sid.")
+                throw .init(
+                    .configuration, title: "Invalid configuration",
+                    detail: "gateway.sms is twilio: set twilio.from (the sending number) or twilio.messaging_service_sid.")
             }
         }
         if emailGateway == "smtp", smtp.host.isEmpty {
@@ -214,7 +224,8 @@ public struct DaemonConfiguration: Sendable {
             throw .init(.configuration, title: "Invalid configuration", detail: "quiet_hours: the day must start before it ends.")
         }
         guard retry.baseDelay <= retry.maxDelay else {
-            throw .init(.configuration, title: "Invalid configuration", detail: "dispatch.retry_base_seconds must not exceed dispatch.retry_max_seconds.")
+            throw .init(
+                .configuration, title: "Invalid configuration", detail: "dispatch.retry_base_seconds must not exceed dispatch.retry_max_seconds.")
         }
     }
 }

@@ -84,7 +84,8 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
     public func run() async throws {
         let recovered = try store.recoverInFlight(now: clock.now())
         if recovered > 0 {
-            logger.warning("messages were in flight when the daemon last stopped; they are due again and may arrive twice", metadata: ["count": "\(recovered)"])
+            logger.warning(
+                "messages were in flight when the daemon last stopped; they are due again and may arrive twice", metadata: ["count": "\(recovered)"])
         }
         _ = try await withGracefulShutdownHandler {
             try await pipeline(untilIdle: false)
@@ -170,7 +171,8 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
 
     /// Hands the batch off and waits until every hand-off finished, or until
     /// `shutdownGrace` after shutdown began, whichever comes first.
-    func handOffWithinGrace(_ claimed: [ClaimedMessage]) async -> (finished: [HandOffResult], unfinished: [(message: ClaimedMessage, started: Bool)]) {
+    func handOffWithinGrace(_ claimed: [ClaimedMessage]) async -> (finished: [HandOffResult], unfinished: [(message: ClaimedMessage, started: Bool)])
+    {
         let batch = HandOffBatch(claimed)
         // Unstructured on purpose: a gateway that ignores cancellation must not hold shutdown past the grace period.
         let work = Task { await self.handOff(batch) }

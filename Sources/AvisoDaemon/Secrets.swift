@@ -15,10 +15,14 @@ public enum Secrets {
     public static func read(_ name: String, file: String?, environment: [String: String]) throws(AvisoError) -> String? {
         if let file {
             guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-                throw .init(.configuration, title: "Secret unreadable", detail: "Cannot read the secret '\(name)' from \(file): check that the file exists and is readable by the daemon.")
+                throw .init(
+                    .configuration, title: "Secret unreadable",
+                    detail: "Cannot read the secret '\(name)' from \(file): check that the file exists and is readable by the daemon.")
             }
             let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !value.isEmpty else { throw .init(.configuration, title: "Secret empty", detail: "The secret file \(file) for '\(name)' is empty.") }
+            guard !value.isEmpty else {
+                throw .init(.configuration, title: "Secret empty", detail: "The secret file \(file) for '\(name)' is empty.")
+            }
             return value
         }
         if let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty,

@@ -10,7 +10,9 @@ public enum TemplateDirectory {
         do {
             languages = try manager.contentsOfDirectory(atPath: root.path).filter { !$0.hasPrefix(".") }.sorted()
         } catch {
-            throw .init(.configuration, title: "Templates unreadable", detail: "Cannot read the templates directory \(path): \(error.localizedDescription). Set templates.directory.")
+            throw .init(
+                .configuration, title: "Templates unreadable",
+                detail: "Cannot read the templates directory \(path): \(error.localizedDescription). Set templates.directory.")
         }
         var sources: [TemplateSource] = []
         var problems: [String] = []
@@ -34,7 +36,9 @@ public enum TemplateDirectory {
         }
         guard problems.isEmpty else { throw .init(.configuration, title: "Invalid templates", detail: problems.joined(separator: "\n")) }
         guard !sources.isEmpty else {
-            throw .init(.configuration, title: "No templates", detail: "The templates directory \(path) holds no templates. Set templates.directory to the folder with en/, es/, ….")
+            throw .init(
+                .configuration, title: "No templates",
+                detail: "The templates directory \(path) holds no templates. Set templates.directory to the folder with en/, es/, ….")
         }
         return try TemplateCatalog(sources: sources)
     }

@@ -1,5 +1,5 @@
-public import Foundation
 import AvisoCore
+public import Foundation
 
 /// Builds an RFC 5322 message with a UTF-8 `text/plain` body in
 /// quoted-printable, CRLF line endings and lines within 76 characters, so it
@@ -59,7 +59,8 @@ public struct EmailComposer: Sendable {
     /// The body as HTML laid out right to left, paragraph by paragraph.
     static func htmlPart(_ body: String, language: LanguageTag) -> String {
         let paragraphs = body.components(separatedBy: "\n\n").map { paragraph in
-            "<p>" + paragraph.split(separator: "\n", omittingEmptySubsequences: false).map { escapeHTML(String($0)) }.joined(separator: "<br>") + "</p>"
+            "<p>" + paragraph.split(separator: "\n", omittingEmptySubsequences: false).map { escapeHTML(String($0)) }.joined(separator: "<br>")
+                + "</p>"
         }
         let html = """
             <!DOCTYPE html>

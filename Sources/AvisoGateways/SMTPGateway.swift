@@ -127,7 +127,9 @@ public final class SMTPGateway: MessageGateway, Sendable {
         var reply = 0
         aviso_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &reply)
         let curlText = String(cString: errorBuffer.withUnsafeBufferPointer { $0.baseAddress! })
-        return Self.classify(code: code, reply: reply, serverText: source.lastReply, curlText: curlText.isEmpty ? String(cString: curl_easy_strerror(code)) : curlText, messageID: messageID)
+        return Self.classify(
+            code: code, reply: reply, serverText: source.lastReply, curlText: curlText.isEmpty ? String(cString: curl_easy_strerror(code)) : curlText,
+            messageID: messageID)
     }
 
     static func classify(code: CURLcode, reply: Int, serverText: String?, curlText: String, messageID: String) -> GatewayOutcome {

@@ -62,7 +62,8 @@ public struct SpoolGateway: MessageGateway {
             file = directory.appendingPathComponent("sms/\(message.messageId).json")
         case .email:
             let text = composer.compose(
-                messageId: message.messageId, to: message.to, subject: message.subject ?? "", body: message.body, date: now, language: message.language,
+                messageId: message.messageId, to: message.to, subject: message.subject ?? "", body: message.body, date: now,
+                language: message.language,
                 extraHeaders: unsubscribe?.headers(token: message.unsubscribeToken) ?? [])
             contents = Data(text.utf8)
             file = directory.appendingPathComponent("email/\(message.messageId).eml")

@@ -1,5 +1,5 @@
-public import AvisoCore
 import AsyncHTTPClient
+public import AvisoCore
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -119,4 +119,3 @@ public final class TwilioGateway: MessageGateway, Sendable {
         }
     }
 }
-

@@ -66,7 +66,8 @@ public final class AvisoMetrics: Sendable {
 
     func inbound(_ language: String) -> Counter {
         registry.makeCounter(
-            descriptor: .aviso("inbound_messages", unit: "total", help: "Messages received from victims, by language."), labels: [("language", language)])
+            descriptor: .aviso("inbound_messages", unit: "total", help: "Messages received from victims, by language."),
+            labels: [("language", language)])
     }
 
     func optOuts(_ language: String) -> Counter {
@@ -108,14 +109,16 @@ public final class AvisoMetrics: Sendable {
     public func setDueQueue(count: Int, oldestAge: TimeInterval) {
         registry.makeGauge(descriptor: .aviso("due_messages", help: "Queued messages whose time has come.")).set(to: Double(count))
         registry.makeGauge(
-            descriptor: .aviso("oldest_due_message_age", unit: "seconds", help: "How long the longest-waiting due message has waited; 0 when none is due.")
+            descriptor: .aviso(
+                "oldest_due_message_age", unit: "seconds", help: "How long the longest-waiting due message has waited; 0 when none is due.")
         ).set(to: max(0, oldestAge))
     }
 
     /// Seconds since the dispatcher last completed a pass (-1 before its first).
     public func setDispatcherHeartbeatAge(_ seconds: TimeInterval) {
         registry.makeGauge(
-            descriptor: .aviso("dispatcher_heartbeat_age", unit: "seconds", help: "Seconds since the dispatcher last completed a pass over the outbox.")
+            descriptor: .aviso(
+                "dispatcher_heartbeat_age", unit: "seconds", help: "Seconds since the dispatcher last completed a pass over the outbox.")
         ).set(to: seconds)
     }
 

@@ -23,7 +23,9 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.error("request failed", metadata: ["error": "\(type(of: error))"])
             return Self.problem(
                 status: .internalServerError, type: "about:blank", title: "Internal error",
-                detail: "Aviso could not complete the request. Nothing was changed unless the answer said so; try again, and tell the administrator if it persists.")
+                detail:
+                    "Aviso could not complete the request. Nothing was changed unless the answer said so; try again, and tell the administrator if it persists."
+            )
         }
     }
 
@@ -68,11 +70,14 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
-            throw AvisoError(.unauthorized, title: "Not authenticated", detail: "Send an API token as 'Authorization: Bearer <token>'. An administrator creates tokens with 'avisod token create'.")
+            throw AvisoError(
+                .unauthorized, title: "Not authenticated",
+                detail: "Send an API token as 'Authorization: Bearer <token>'. An administrator creates tokens with 'avisod token create'.")
         }
         let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
         guard let staff = try state.store.authenticate(token: token) else {
-            throw AvisoError(.unauthorized, title: "Not authenticated", detail: "The API token is unknown or was revoked. Ask an administrator for a new one.")
+            throw AvisoError(
+                .unauthorized, title: "Not authenticated", detail: "The API token is unknown or was revoked. Ask an administrator for a new one.")
         }
         var context = context
         context.staff = staff

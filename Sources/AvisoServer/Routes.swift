@@ -77,7 +77,8 @@ public enum AvisoRoutes {
             let link = try await body(CaseVictimLink.self, request, context)
             try state.store.requireAccess(staff, caseNumber: try context.parameters.require("number"))
             try state.store.requireAccess(staff, victimId: link.victimId)
-            return json(try state.store.linkVictim(link.victimId, toCase: try context.parameters.require("number"), now: state.clock.now()), status: .created)
+            return json(
+                try state.store.linkVictim(link.victimId, toCase: try context.parameters.require("number"), now: state.clock.now()), status: .created)
         }
         v1.post("cases/:number/updates") { request, context in
             try await queue(request, context, state: state, dryRun: false)
@@ -113,7 +114,8 @@ public enum AvisoRoutes {
             let consent = try await body(ConsentInput.self, request, context)
             try consent.validateFromStaff()
             try state.store.requireAccess(staff, contactPointId: try id(context))
-            let view = try state.store.recordConsent(consent, contactPointId: try id(context), by: staff, planner: state.planner, now: state.clock.now())
+            let view = try state.store.recordConsent(
+                consent, contactPointId: try id(context), by: staff, planner: state.planner, now: state.clock.now())
             state.wakeDispatcher()
             let language = view.consent.last?.language ?? "und"
             if consent.state == .optedOut { operations.metrics.recordOptOut(language: language) }
@@ -132,14 +134,18 @@ public enum AvisoRoutes {
             var messageState: MessageState?
             if let raw = query.get("state") {
                 guard let parsed = MessageState(rawValue: raw) else {
-                    throw AvisoError.invalid("state", "'\(raw)' is not a message state. States: \(MessageState.allCases.map(\.rawValue).joined(separator: ", ")).")
+                    throw AvisoError.invalid(
+                        "state", "'\(raw)' is not a message state. States: \(MessageState.allCases.map(\.rawValue).joined(separator: ", ")).")
                 }
                 messageState = parsed
             }
-            let limit = try query.get("limit").map { raw throws(AvisoError) -> Int in
-                guard let value = Int(raw), (1...10_000).contains(value) else { throw .invalid("limit", "limit is a whole number from 1 to 10000.") }
-                return value
-            } ?? 500
+            let limit =
+                try query.get("limit").map { raw throws(AvisoError) -> Int in
+                    guard let value = Int(raw), (1...10_000).contains(value) else {
+                        throw .invalid("limit", "limit is a whole number from 1 to 10000.")
+                    }
+                    return value
+                } ?? 500
             return json(
                 MessageList(
                     messages: try state.store.messages(
@@ -147,13 +153,15 @@ public enum AvisoRoutes {
         }
         v1.get("staff") { _, context in
             try require(context, .manageStaff)
-            return json(try state.store.staffAccounts().map { StaffView(id: $0.id, name: $0.name, role: $0.role, languages: $0.languages, token: nil) })
+            return json(
+                try state.store.staffAccounts().map { StaffView(id: $0.id, name: $0.name, role: $0.role, languages: $0.languages, token: nil) })
         }
         v1.post("staff") { request, context in
             try require(context, .manageStaff)
             let input = try await body(StaffCreate.self, request, context)
             let (account, token) = try state.store.createStaff(input, now: state.clock.now())
-            return json(StaffView(id: account.id, name: account.name, role: account.role, languages: account.languages, token: token), status: .created)
+            return json(
+                StaffView(id: account.id, name: account.name, role: account.role, languages: account.languages, token: token), status: .created)
         }
         v1.get("inbox") { request, context in
             let staff = try require(context, .readCases)
@@ -208,11 +216,13 @@ public enum AvisoRoutes {
         let input = try await body(UpdateCreate.self, request, context)
         try state.store.requireAccess(staff, caseNumber: try context.parameters.require("number"))
         guard let event = Event(rawValue: input.event), event.isQueueable else {
-            throw AvisoError.invalid("event", "'\(input.event)' is not an event staff can queue. Events: \(Event.queueable.map(\.rawValue).joined(separator: ", ")).")
+            throw AvisoError.invalid(
+                "event", "'\(input.event)' is not an event staff can queue. Events: \(Event.queueable.map(\.rawValue).joined(separator: ", ")).")
         }
         let current = state.reloadable
         let planner = current.planner
-        let fields = try (input.fields ?? UpdateFields()).validated(for: event, catalog: planner.catalog, departmentZone: planner.policy.departmentZone)
+        let fields = try (input.fields ?? UpdateFields()).validated(
+            for: event, catalog: planner.catalog, departmentZone: planner.policy.departmentZone)
         let sendAt = try input.sendAt.map { (raw: String) throws(AvisoError) in
             try UpdateFields.parseLocalDateTime(raw, zone: planner.policy.departmentZone, field: "send_at")
         }
@@ -254,7 +264,8 @@ public enum AvisoRoutes {
                 case .manageStaff: "admin"
                 case .audit: "supervisor or auditor"
                 }
-            throw AvisoError(.forbidden, title: "Not allowed", detail: "Your role (\(staff.role.rawValue)) cannot do this; it needs the \(need) role.")
+            throw AvisoError(
+                .forbidden, title: "Not allowed", detail: "Your role (\(staff.role.rawValue)) cannot do this; it needs the \(need) role.")
         }
         return staff
     }

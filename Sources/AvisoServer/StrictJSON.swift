@@ -60,9 +60,13 @@ public enum StrictJSON {
         if immigrationWords.contains(where: { name.contains($0) }) {
             return .invalid(
                 path,
-                "Aviso does not accept the field '\(path)'. Aviso never asks for or stores immigration or citizenship status, country of birth, or identity document numbers. Remove the field and send again.")
+                "Aviso does not accept the field '\(path)'. Aviso never asks for or stores immigration or citizenship status, country of birth, or identity document numbers. Remove the field and send again."
+            )
         }
-        return .invalid(path, "Unknown field '\(path)'. Aviso rejects fields it does not know rather than ignore them; check the spelling against the API documentation.")
+        return .invalid(
+            path,
+            "Unknown field '\(path)'. Aviso rejects fields it does not know rather than ignore them; check the spelling against the API documentation."
+        )
     }
 
     /// The path of the first field present in `input` (with a non-null value)

@@ -13,7 +13,8 @@ enum WebhookRoutes {
             guard let sid = fields["MessageSid"] ?? fields["SmsSid"], let status = fields["MessageStatus"] ?? fields["SmsStatus"] else {
                 throw AvisoError.invalid(nil, "A status callback carries MessageSid and MessageStatus.")
             }
-            let outcome = try state.store.recordDeliveryReport(providerId: sid, status: status, errorCode: fields["ErrorCode"], now: state.clock.now())
+            let outcome = try state.store.recordDeliveryReport(
+                providerId: sid, status: status, errorCode: fields["ErrorCode"], now: state.clock.now())
             if outcome == .unknownMessage {
                 context.logger.notice("delivery report for a message not known (yet)", metadata: ["status": "\(status)"])
             }
@@ -49,7 +50,9 @@ enum WebhookRoutes {
         let buffer = try await request.collectBody(upTo: 64 * 1024)
         let parameters = FormEncoding.decode(String(buffer: buffer))
         guard let authToken = state.webhooks.twilioAuthToken else {
-            throw AvisoError(.forbidden, title: "Webhook refused", detail: "Twilio webhooks are not configured on this daemon (no auth token), so none can be verified.")
+            throw AvisoError(
+                .forbidden, title: "Webhook refused",
+                detail: "Twilio webhooks are not configured on this daemon (no auth token), so none can be verified.")
         }
         let query = request.uri.query.map { "?\($0)" } ?? ""
         let url = state.webhooks.publicURL + request.uri.path + query
@@ -109,7 +112,10 @@ struct UnsubscribePage {
             """
         return Response(
             status: .ok,
-            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"],
+            headers: [
+                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+            ],
             body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 

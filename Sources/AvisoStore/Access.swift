@@ -38,7 +38,9 @@ extension AvisoStore {
 
     /// Throws "not found" unless the contact point's victim is on a case `staff` may see.
     public func requireAccess(_ staff: StaffAccount, contactPointId: Int64) throws {
-        let victim = try pool.read { db in try Int64.fetchOne(db, sql: "SELECT victim_id FROM contact_points WHERE id = ?", arguments: [contactPointId]) }
+        let victim = try pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT victim_id FROM contact_points WHERE id = ?", arguments: [contactPointId])
+        }
         guard let victim else { throw AvisoError.notFound("contact point", String(contactPointId)) }
         do { try requireAccess(staff, victimId: victim) } catch { throw AvisoError.notFound("contact point", String(contactPointId)) }
     }
@@ -66,7 +68,9 @@ extension AvisoStore {
     public func assign(staffId: Int64, toCase number: String, now: Date) throws -> [StaffAccount] {
         try pool.write { db in
             let caseId = try Self.caseId(db, number: number)
-            guard let role = try String.fetchOne(db, sql: "SELECT role FROM staff_accounts WHERE id = ? AND disabled_at IS NULL", arguments: [staffId]) else {
+            guard
+                let role = try String.fetchOne(db, sql: "SELECT role FROM staff_accounts WHERE id = ? AND disabled_at IS NULL", arguments: [staffId])
+            else {
                 throw AvisoError.notFound("staff account", String(staffId))
             }
             guard role == StaffRole.captain.rawValue else {
@@ -75,7 +79,9 @@ extension AvisoStore {
             try db.execute(
                 sql: "INSERT OR IGNORE INTO case_staff (case_id, staff_id, assigned_at) VALUES (?, ?, ?)", arguments: [caseId, staffId, now.millis])
             return try Row.fetchAll(
-                db, sql: "SELECT s.id, s.name, s.role, s.languages FROM case_staff cs JOIN staff_accounts s ON s.id = cs.staff_id WHERE cs.case_id = ? ORDER BY s.id",
+                db,
+                sql:
+                    "SELECT s.id, s.name, s.role, s.languages FROM case_staff cs JOIN staff_accounts s ON s.id = cs.staff_id WHERE cs.case_id = ? ORDER BY s.id",
                 arguments: [caseId]
             ).map(Self.staff)
         }
@@ -88,7 +94,8 @@ extension AvisoStore {
         case .captain:
             guard !caseIds.isEmpty else { return false }
             return try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM case_staff WHERE staff_id = ? AND case_id IN (\(list(caseIds))))", arguments: [staff.id]) ?? false
+                db, sql: "SELECT EXISTS (SELECT 1 FROM case_staff WHERE staff_id = ? AND case_id IN (\(list(caseIds))))", arguments: [staff.id])
+                ?? false
         }
     }
 }

@@ -132,7 +132,9 @@ extension AvisoStore {
                 previous = row["hash"]
                 expectedId = id + 1
             }
-            if !breaks.contains(where: { $0.table == "consent_records" }), let tail = try Self.tailBreak(db, table: "consent_records", lastId: expectedId - 1) {
+            if !breaks.contains(where: { $0.table == "consent_records" }),
+                let tail = try Self.tailBreak(db, table: "consent_records", lastId: expectedId - 1)
+            {
                 breaks.append(tail)
             }
             return breaks

@@ -39,7 +39,8 @@ extension AvisoStore {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM cases WHERE id = ?", arguments: [id]) else {
             throw AvisoError.notFound("case", String(id))
         }
-        let victims = withVictims
+        let victims =
+            withVictims
             ? try Int64.fetchAll(db, sql: "SELECT victim_id FROM case_victims WHERE case_id = ? ORDER BY victim_id", arguments: [id]).map {
                 try victimView(db, id: $0)
             } : nil
@@ -144,7 +145,8 @@ extension AvisoStore {
             db, sql: "SELECT victim_id FROM contact_points WHERE channel = ? AND address = ?", arguments: [channel.rawValue, point.address.value])
         {
             throw AvisoError.conflict(
-                "This \(channel == .sms ? "phone number" : "email address") already belongs to victim \(owner). A person who is a victim in two cases is one victim: add victim \(owner) to this case instead.")
+                "This \(channel == .sms ? "phone number" : "email address") already belongs to victim \(owner). A person who is a victim in two cases is one victim: add victim \(owner) to this case instead."
+            )
         }
         try db.execute(
             sql: "INSERT INTO contact_points (victim_id, channel, address, created_at, unsubscribe_token) VALUES (?, ?, ?, ?, ?)",
@@ -177,7 +179,8 @@ extension AvisoStore {
         let planned = try planner.systemMessage(.welcome, recipient: recipient, address: address, now: now, respectQuietHours: true)
         // Listed with the case the victim was most recently registered on, so the case's history shows it.
         let caseId = try Int64.fetchOne(
-            db, sql: "SELECT case_id FROM case_victims WHERE victim_id = ? ORDER BY added_at DESC, case_id DESC LIMIT 1", arguments: [recipient.victimId])
+            db, sql: "SELECT case_id FROM case_victims WHERE victim_id = ? ORDER BY added_at DESC, case_id DESC LIMIT 1",
+            arguments: [recipient.victimId])
         try insertMessages(db, [planned], updateId: nil, caseId: caseId, expiresAt: nil, now: now)
     }
 
@@ -191,7 +194,8 @@ extension AvisoStore {
                     WHERE cp.id = ?
                     """, arguments: [contactPointId])
         else { throw AvisoError.notFound("contact point", String(contactPointId)) }
-        return try recipient(from: row, contactPoints: [RecipientAddress(contactPointId: contactPointId, channel: Channel(rawValue: row["channel"]) ?? .sms)])
+        return try recipient(
+            from: row, contactPoints: [RecipientAddress(contactPointId: contactPointId, channel: Channel(rawValue: row["channel"]) ?? .sms)])
     }
 
     static func recipient(from row: Row, contactPoints: [RecipientAddress]) throws -> Recipient {

@@ -9,7 +9,8 @@ extension AvisoStore {
         let breaks = try verifyAuditChains()
         return try pool.read { db in
             let caseId = try Self.caseId(db, number: number)
-            let victimIds = try Int64.fetchAll(db, sql: "SELECT victim_id FROM case_victims WHERE case_id = ? ORDER BY victim_id", arguments: [caseId])
+            let victimIds = try Int64.fetchAll(
+                db, sql: "SELECT victim_id FROM case_victims WHERE case_id = ? ORDER BY victim_id", arguments: [caseId])
             return try Self.export(
                 db, scope: "case \(number)", caseIds: [caseId], victimIds: victimIds,
                 messageFilter: ("m.case_id = ?", [caseId]), by: staff, breaks: breaks, now: now)

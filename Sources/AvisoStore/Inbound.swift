@@ -27,8 +27,12 @@ extension AvisoStore {
         let sender = try PhoneNumber(from).e164
         let intent = planner.catalog.keywords.intent(of: body)
         return try pool.write { db in
-            if let providerId, let existing = try Row.fetchOne(db, sql: "SELECT id, contact_point_id FROM inbound_messages WHERE provider_id = ?", arguments: [providerId]) {
-                return InboundResult(inboundId: existing["id"], intent: intent, known: existing["contact_point_id"] != nil, reply: nil, duplicate: true)
+            if let providerId,
+                let existing = try Row.fetchOne(
+                    db, sql: "SELECT id, contact_point_id FROM inbound_messages WHERE provider_id = ?", arguments: [providerId])
+            {
+                return InboundResult(
+                    inboundId: existing["id"], intent: intent, known: existing["contact_point_id"] != nil, reply: nil, duplicate: true)
             }
             let point = try Row.fetchOne(
                 db,
@@ -44,11 +48,18 @@ extension AvisoStore {
                     INSERT INTO inbound_messages (provider_id, received_at, from_address, contact_point_id, victim_id, body, body_digest, intent, language)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [providerId, now.millis, sender, contactPointId, victimId, body, digest, intent.map(Self.intentName), point?["language"] as String?])
+                arguments: [
+                    providerId, now.millis, sender, contactPointId, victimId, body, digest, intent.map(Self.intentName),
+                    point?["language"] as String?,
+                ])
             let inboundId = db.lastInsertedRowID
             try AuditLog.appendContact(
                 db,
-                [.init(messageId: nil, contactPointId: contactPointId, kind: "inbound", detail: "inbound \(inboundId): " + (intent.map(Self.intentName) ?? "free text"), bodyDigest: digest)],
+                [
+                    .init(
+                        messageId: nil, contactPointId: contactPointId, kind: "inbound",
+                        detail: "inbound \(inboundId): " + (intent.map(Self.intentName) ?? "free text"), bodyDigest: digest)
+                ],
                 actor: contactPointId == nil ? "unknown sender" : "victim", at: now)
             guard let contactPointId, let victimId, let point else {
                 // A number Aviso does not know gets no reply; the provider answers STOP for the account.
@@ -56,7 +67,8 @@ extension AvisoStore {
             }
             let state = ConsentState(rawValue: point["consent_state"]) ?? .pending
             let reply = try Self.apply(
-                intent, body: body, inboundId: inboundId, contactPointId: contactPointId, victimId: victimId, state: state, planner: planner, now: now, db)
+                intent, body: body, inboundId: inboundId, contactPointId: contactPointId, victimId: victimId, state: state, planner: planner,
+                now: now, db)
             return InboundResult(inboundId: inboundId, intent: intent, known: true, reply: reply, duplicate: false)
         }
     }
@@ -89,8 +101,11 @@ extension AvisoStore {
         }
         func reply(_ event: Event) throws -> Event {
             let recipient = try recipient(db, contactPointId: contactPointId)
-            let planned = try planner.systemMessage(event, recipient: recipient, address: recipient.contactPoints[0], now: now, respectQuietHours: false)
-            try insertMessages(db, [planned], updateId: nil, caseId: try latestCase(db, victimId: victimId), expiresAt: { _ in now.addingTimeInterval(86400) }, now: now)
+            let planned = try planner.systemMessage(
+                event, recipient: recipient, address: recipient.contactPoints[0], now: now, respectQuietHours: false)
+            try insertMessages(
+                db, [planned], updateId: nil, caseId: try latestCase(db, victimId: victimId), expiresAt: { _ in now.addingTimeInterval(86400) },
+                now: now)
             return event
         }
         switch intent {
@@ -101,7 +116,11 @@ extension AvisoStore {
         case .optIn:
             guard state != .optedIn else { return nil }
             try consent(.optedIn)
-            let welcomed = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM messages WHERE contact_point_id = ? AND event = 'welcome' AND state IN ('sent', 'delivered'))", arguments: [contactPointId]) ?? false
+            let welcomed =
+                try Bool.fetchOne(
+                    db,
+                    sql: "SELECT EXISTS (SELECT 1 FROM messages WHERE contact_point_id = ? AND event = 'welcome' AND state IN ('sent', 'delivered'))",
+                    arguments: [contactPointId]) ?? false
             return try reply(welcomed ? .optInConfirmation : .welcome)
         case .help:
             guard state == .optedIn else { return nil }
@@ -116,15 +135,17 @@ extension AvisoStore {
             return try reply(.languageChanged)
         case nil:
             guard state == .optedIn else { return nil }
-            let acknowledged = try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM messages WHERE contact_point_id = ? AND event = 'reply_ack' AND created_at > ?)",
-                arguments: [contactPointId, now.addingTimeInterval(-86400).millis]) ?? false
+            let acknowledged =
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM messages WHERE contact_point_id = ? AND event = 'reply_ack' AND created_at > ?)",
+                    arguments: [contactPointId, now.addingTimeInterval(-86400).millis]) ?? false
             return acknowledged ? nil : try reply(.replyAck)
         }
     }
 
     static func latestCase(_ db: Database, victimId: Int64) throws -> Int64? {
-        try Int64.fetchOne(db, sql: "SELECT case_id FROM case_victims WHERE victim_id = ? ORDER BY added_at DESC, case_id DESC LIMIT 1", arguments: [victimId])
+        try Int64.fetchOne(
+            db, sql: "SELECT case_id FROM case_victims WHERE victim_id = ? ORDER BY added_at DESC, case_id DESC LIMIT 1", arguments: [victimId])
     }
 
     /// Staff's inbox: free-text replies (and keyword replies with `includeKeywords`),
@@ -134,7 +155,8 @@ extension AvisoStore {
             var conditions: [String] = []
             var arguments: StatementArguments = []
             if staff.role == .captain {
-                conditions.append("i.id IN (SELECT ic.inbound_id FROM inbound_cases ic JOIN case_staff cs ON cs.case_id = ic.case_id WHERE cs.staff_id = ?)")
+                conditions.append(
+                    "i.id IN (SELECT ic.inbound_id FROM inbound_cases ic JOIN case_staff cs ON cs.case_id = ic.case_id WHERE cs.staff_id = ?)")
                 _ = arguments.append(contentsOf: [staff.id])
             }
             if !includeKeywords { conditions.append("i.intent IS NULL") }
@@ -144,7 +166,10 @@ extension AvisoStore {
                 _ = arguments.append(contentsOf: [try Self.caseId(db, number: caseNumber)])
             }
             let spoken = staff.languages.compactMap { try? LanguageTag($0).language }
-            let speaks = spoken.isEmpty ? "(i.id < 0)" : "(substr(i.language, 1, instr(i.language || '-', '-') - 1) IN (\(spoken.map { "'\($0.filter(\.isLetter))'" }.joined(separator: ","))))"
+            let speaks =
+                spoken.isEmpty
+                ? "(i.id < 0)"
+                : "(substr(i.language, 1, instr(i.language || '-', '-') - 1) IN (\(spoken.map { "'\($0.filter(\.isLetter))'" }.joined(separator: ","))))"
             _ = arguments.append(contentsOf: [limit])
             let sql = """
                 SELECT i.*, v.display_name FROM inbound_messages i LEFT JOIN victims v ON v.id = i.victim_id
@@ -161,7 +186,8 @@ extension AvisoStore {
         let cases = try String.fetchAll(
             db, sql: "SELECT c.number FROM inbound_cases ic JOIN cases c ON c.id = ic.case_id WHERE ic.inbound_id = ? ORDER BY c.id", arguments: [id])
         return InboundView(
-            id: id, receivedAt: Date(millis: row["received_at"]), victimId: row["victim_id"], victimName: row["display_name"], from: row["from_address"],
+            id: id, receivedAt: Date(millis: row["received_at"]), victimId: row["victim_id"], victimName: row["display_name"],
+            from: row["from_address"],
             cases: cases, language: row["language"], body: row["body"], intent: row["intent"],
             handledAt: (row["handled_at"] as Int64?).map(Date.init(millis:)), handledBy: (row["handled_by"] as Int64?).map { "staff:\($0)" })
     }
@@ -173,7 +199,8 @@ extension AvisoStore {
                 throw AvisoError.notFound("reply", String(inboundId))
             }
             guard (handled["handled_at"] as Int64?) == nil else { throw AvisoError.conflict("Reply \(inboundId) is already marked handled.") }
-            try db.execute(sql: "UPDATE inbound_messages SET handled_at = ?, handled_by = ? WHERE id = ?", arguments: [now.millis, staff.id, inboundId])
+            try db.execute(
+                sql: "UPDATE inbound_messages SET handled_at = ?, handled_by = ? WHERE id = ?", arguments: [now.millis, staff.id, inboundId])
         }
     }
 }

@@ -24,7 +24,8 @@ extension AvisoStore {
     /// Every message by state, channel and language, from the trigger-kept `message_counts`.
     public func messageCounts() throws -> [MessageCount] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT state, channel, language, count FROM message_counts ORDER BY state, channel, language").compactMap { row in
+            try Row.fetchAll(db, sql: "SELECT state, channel, language, count FROM message_counts ORDER BY state, channel, language").compactMap {
+                row in
                 guard let state = MessageState(rawValue: row["state"]), let channel = Channel(rawValue: row["channel"]) else { return nil }
                 return MessageCount(state: state, channel: channel, language: row["language"], count: row["count"])
             }
@@ -37,7 +38,8 @@ extension AvisoStore {
         try pool.read { db in
             let due = try Row.fetchOne(
                 db, sql: "SELECT count(*) AS n, min(due_at) AS oldest FROM messages WHERE state = 'queued' AND due_at <= ?", arguments: [now.millis])
-            let totals = try Row.fetchAll(db, sql: "SELECT state, sum(count) AS n FROM message_counts WHERE state IN ('queued', 'sending') GROUP BY state")
+            let totals = try Row.fetchAll(
+                db, sql: "SELECT state, sum(count) AS n FROM message_counts WHERE state IN ('queued', 'sending') GROUP BY state")
             var queued = 0
             var sending = 0
             for row in totals {
@@ -46,7 +48,8 @@ extension AvisoStore {
             }
             let dueCount: Int = due?["n"] ?? 0
             return QueueStatus(
-                due: dueCount, oldestDueAt: (due?["oldest"] as Int64?).map(Date.init(millis:)), scheduled: max(0, queued - dueCount), sending: sending)
+                due: dueCount, oldestDueAt: (due?["oldest"] as Int64?).map(Date.init(millis:)), scheduled: max(0, queued - dueCount), sending: sending
+            )
         }
     }
 

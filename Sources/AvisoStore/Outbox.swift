@@ -63,79 +63,84 @@ extension AvisoStore {
     }
 
     static func claim(_ db: Database, limit: Int, now: Date) throws -> (messages: [ClaimedMessage], pulledForward: Bool) {
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT m.id, m.contact_point_id, m.channel, m.language, m.event, m.subject, m.body, m.body_digest, m.attempts, m.expires_at,
-                      cp.address, cp.consent_state, cp.unsubscribe_token, c.number AS case_number,
-                      EXISTS (SELECT 1 FROM messages w WHERE w.contact_point_id = m.contact_point_id AND w.event = 'welcome'
-                              AND w.state IN ('queued', 'sending') AND w.id <> m.id) AS awaits_welcome,
-                      EXISTS (SELECT 1 FROM messages f WHERE f.contact_point_id = m.contact_point_id AND f.state = 'sending') AS busy
-                    FROM messages m JOIN contact_points cp ON cp.id = m.contact_point_id LEFT JOIN cases c ON c.id = m.case_id
-                    WHERE m.state = 'queued' AND m.due_at <= ?
-                    ORDER BY m.due_at, m.id LIMIT ?
-                    """, arguments: [now.millis, limit * 2])
-            var claimed: [ClaimedMessage] = []
-            var log: [AuditLog.ContactEntry] = []
-            var suppressed: [Int64] = []
-            var expired: [Int64] = []
-            var taken: Set<Int64> = []
-            var urgentAwaitingWelcome: [Int64] = []
-            for row in rows where claimed.count < limit {
-                let id: Int64 = row["id"]
-                let contactPointId: Int64 = row["contact_point_id"]
-                let event = Event(rawValue: row["event"]) ?? .custom
-                let consent = ConsentState(rawValue: row["consent_state"]) ?? .pending
-                if consent != .optedIn && event != .optOutConfirmation {
-                    suppressed.append(id)
-                    log.append(.init(messageId: id, contactPointId: contactPointId, kind: "suppressed", detail: "contact point is \(consent.rawValue)"))
-                    continue
-                }
-                if let expiresAt: Int64 = row["expires_at"], expiresAt <= now.millis {
-                    expired.append(id)
-                    log.append(.init(messageId: id, contactPointId: contactPointId, kind: "expired", detail: "no longer useful after \(Date(millis: expiresAt))"))
-                    continue
-                }
-                let awaitsWelcome: Bool = row["awaits_welcome"]
-                let busy: Bool = row["busy"]
-                if awaitsWelcome && event != .welcome && event != .optOutConfirmation {
-                    // An urgent message or an answer to the victim does not wait for the morning: its welcome goes now, then it.
-                    if event.isUrgent || event.isReply { urgentAwaitingWelcome.append(contactPointId) }
-                    continue
-                }
-                if busy || taken.contains(contactPointId) { continue }
-                taken.insert(contactPointId)
-                let attempt: Int = row["attempts"] + 1
-                let digest: String = row["body_digest"]
-                claimed.append(
-                    ClaimedMessage(
-                        outbound: OutboundMessage(
-                            messageId: id, channel: Channel(rawValue: row["channel"]) ?? .sms, to: row["address"], language: row["language"],
-                            subject: row["subject"], body: row["body"] ?? "", attempt: attempt, unsubscribeToken: row["unsubscribe_token"]),
-                        contactPointId: contactPointId, bodyDigest: digest, caseNumber: row["case_number"]))
-                log.append(.init(messageId: id, contactPointId: contactPointId, kind: "attempt", detail: "attempt \(attempt)", bodyDigest: digest))
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT m.id, m.contact_point_id, m.channel, m.language, m.event, m.subject, m.body, m.body_digest, m.attempts, m.expires_at,
+                  cp.address, cp.consent_state, cp.unsubscribe_token, c.number AS case_number,
+                  EXISTS (SELECT 1 FROM messages w WHERE w.contact_point_id = m.contact_point_id AND w.event = 'welcome'
+                          AND w.state IN ('queued', 'sending') AND w.id <> m.id) AS awaits_welcome,
+                  EXISTS (SELECT 1 FROM messages f WHERE f.contact_point_id = m.contact_point_id AND f.state = 'sending') AS busy
+                FROM messages m JOIN contact_points cp ON cp.id = m.contact_point_id LEFT JOIN cases c ON c.id = m.case_id
+                WHERE m.state = 'queued' AND m.due_at <= ?
+                ORDER BY m.due_at, m.id LIMIT ?
+                """, arguments: [now.millis, limit * 2])
+        var claimed: [ClaimedMessage] = []
+        var log: [AuditLog.ContactEntry] = []
+        var suppressed: [Int64] = []
+        var expired: [Int64] = []
+        var taken: Set<Int64> = []
+        var urgentAwaitingWelcome: [Int64] = []
+        for row in rows where claimed.count < limit {
+            let id: Int64 = row["id"]
+            let contactPointId: Int64 = row["contact_point_id"]
+            let event = Event(rawValue: row["event"]) ?? .custom
+            let consent = ConsentState(rawValue: row["consent_state"]) ?? .pending
+            if consent != .optedIn && event != .optOutConfirmation {
+                suppressed.append(id)
+                log.append(.init(messageId: id, contactPointId: contactPointId, kind: "suppressed", detail: "contact point is \(consent.rawValue)"))
+                continue
             }
-            let millis = now.millis
-            if !suppressed.isEmpty {
-                try db.execute(sql: "UPDATE messages SET state = 'suppressed', updated_at = ? WHERE id IN (\(Self.list(suppressed)))", arguments: [millis])
+            if let expiresAt: Int64 = row["expires_at"], expiresAt <= now.millis {
+                expired.append(id)
+                log.append(
+                    .init(messageId: id, contactPointId: contactPointId, kind: "expired", detail: "no longer useful after \(Date(millis: expiresAt))")
+                )
+                continue
             }
-            if !expired.isEmpty {
-                try db.execute(sql: "UPDATE messages SET state = 'expired', updated_at = ? WHERE id IN (\(Self.list(expired)))", arguments: [millis])
+            let awaitsWelcome: Bool = row["awaits_welcome"]
+            let busy: Bool = row["busy"]
+            if awaitsWelcome && event != .welcome && event != .optOutConfirmation {
+                // An urgent message or an answer to the victim does not wait for the morning: its welcome goes now, then it.
+                if event.isUrgent || event.isReply { urgentAwaitingWelcome.append(contactPointId) }
+                continue
             }
-            if !claimed.isEmpty {
-                try db.execute(
-                    sql: "UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id IN (\(Self.list(claimed.map(\.outbound.messageId))))",
-                    arguments: [millis])
-            }
-            var pulledForward = false
-            if !urgentAwaitingWelcome.isEmpty {
-                try db.execute(
-                    sql: "UPDATE messages SET due_at = ?, updated_at = ? WHERE event = 'welcome' AND state = 'queued' AND due_at > ? AND contact_point_id IN (\(Self.list(urgentAwaitingWelcome)))",
-                    arguments: [millis, millis, millis])
-                pulledForward = db.changesCount > 0
-            }
-            try AuditLog.appendContact(db, log, actor: Self.dispatcherActor, at: now)
-            return (claimed, pulledForward)
+            if busy || taken.contains(contactPointId) { continue }
+            taken.insert(contactPointId)
+            let attempt: Int = row["attempts"] + 1
+            let digest: String = row["body_digest"]
+            claimed.append(
+                ClaimedMessage(
+                    outbound: OutboundMessage(
+                        messageId: id, channel: Channel(rawValue: row["channel"]) ?? .sms, to: row["address"], language: row["language"],
+                        subject: row["subject"], body: row["body"] ?? "", attempt: attempt, unsubscribeToken: row["unsubscribe_token"]),
+                    contactPointId: contactPointId, bodyDigest: digest, caseNumber: row["case_number"]))
+            log.append(.init(messageId: id, contactPointId: contactPointId, kind: "attempt", detail: "attempt \(attempt)", bodyDigest: digest))
+        }
+        let millis = now.millis
+        if !suppressed.isEmpty {
+            try db.execute(
+                sql: "UPDATE messages SET state = 'suppressed', updated_at = ? WHERE id IN (\(Self.list(suppressed)))", arguments: [millis])
+        }
+        if !expired.isEmpty {
+            try db.execute(sql: "UPDATE messages SET state = 'expired', updated_at = ? WHERE id IN (\(Self.list(expired)))", arguments: [millis])
+        }
+        if !claimed.isEmpty {
+            try db.execute(
+                sql:
+                    "UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id IN (\(Self.list(claimed.map(\.outbound.messageId))))",
+                arguments: [millis])
+        }
+        var pulledForward = false
+        if !urgentAwaitingWelcome.isEmpty {
+            try db.execute(
+                sql:
+                    "UPDATE messages SET due_at = ?, updated_at = ? WHERE event = 'welcome' AND state = 'queued' AND due_at > ? AND contact_point_id IN (\(Self.list(urgentAwaitingWelcome)))",
+                arguments: [millis, millis, millis])
+            pulledForward = db.changesCount > 0
+        }
+        try AuditLog.appendContact(db, log, actor: Self.dispatcherActor, at: now)
+        return (claimed, pulledForward)
     }
 
     /// Records the outcomes of a batch in one transaction: sent, retried
@@ -166,7 +171,9 @@ extension AvisoStore {
                 case .sent(let providerId):
                     try sent.execute(arguments: [providerId, millis, id])
                     summary.sent += 1
-                    log.append(.init(messageId: id, contactPointId: message.contactPointId, kind: "sent", detail: "\(result.gateway) accepted: \(providerId)"))
+                    log.append(
+                        .init(
+                            messageId: id, contactPointId: message.contactPointId, kind: "sent", detail: "\(result.gateway) accepted: \(providerId)"))
                     earlyReports.append(providerId)
                 case .transient(let reason) where message.outbound.attempt < retry.maxAttempts:
                     let delay = retry.delay(after: message.outbound.attempt, using: &generator)
@@ -192,9 +199,12 @@ extension AvisoStore {
                     summary.failed += 1
                     log.append(.init(messageId: id, contactPointId: message.contactPointId, kind: "failed", detail: detail))
                     // The carrier's word is consent withdrawn: recorded as such, effective before the next claim.
-                    if try String.fetchOne(db, sql: "SELECT consent_state FROM contact_points WHERE id = ?", arguments: [message.contactPointId]) != ConsentState.optedOut.rawValue {
+                    if try String.fetchOne(db, sql: "SELECT consent_state FROM contact_points WHERE id = ?", arguments: [message.contactPointId])
+                        != ConsentState.optedOut.rawValue
+                    {
                         try AuditLog.appendConsent(
-                            db, contactPointId: message.contactPointId, state: .optedOut, method: .carrier, actor: "carrier:\(result.gateway)", at: now,
+                            db, contactPointId: message.contactPointId, state: .optedOut, method: .carrier, actor: "carrier:\(result.gateway)",
+                            at: now,
                             wordingVersion: nil, wording: reason, language: message.outbound.language)
                     }
                 }
@@ -206,7 +216,8 @@ extension AvisoStore {
             if !earlyReports.isEmpty {
                 let placeholders = Array(repeating: "?", count: earlyReports.count).joined(separator: ",")
                 let early = try String.fetchAll(
-                    db, sql: "SELECT DISTINCT provider_id FROM delivery_reports WHERE provider_id IN (\(placeholders))", arguments: StatementArguments(earlyReports))
+                    db, sql: "SELECT DISTINCT provider_id FROM delivery_reports WHERE provider_id IN (\(placeholders))",
+                    arguments: StatementArguments(earlyReports))
                 for providerId in early {
                     try Self.applyDeliveryReports(db, providerId: providerId, now: now)
                 }
@@ -265,7 +276,8 @@ extension AvisoStore {
         try pool.write { db in
             let rows = try Row.fetchAll(db, sql: "SELECT id, contact_point_id FROM messages WHERE state = 'sending'")
             guard !rows.isEmpty else { return 0 }
-            try db.execute(sql: "UPDATE messages SET state = 'queued', due_at = ?, updated_at = ? WHERE state = 'sending'", arguments: [now.millis, now.millis])
+            try db.execute(
+                sql: "UPDATE messages SET state = 'queued', due_at = ?, updated_at = ? WHERE state = 'sending'", arguments: [now.millis, now.millis])
             try AuditLog.appendContact(
                 db,
                 rows.map {
@@ -290,7 +302,8 @@ extension AvisoStore {
     public func contactLog(messageId: Int64) throws -> [ContactLogEntry] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM contact_log WHERE message_id = ? ORDER BY id", arguments: [messageId]).map {
-                ContactLogEntry(id: $0["id"], at: Date(millis: $0["at"]), actor: $0["actor"], messageId: $0["message_id"], kind: $0["kind"], detail: $0["detail"])
+                ContactLogEntry(
+                    id: $0["id"], at: Date(millis: $0["at"]), actor: $0["actor"], messageId: $0["message_id"], kind: $0["kind"], detail: $0["detail"])
             }
         }
     }

@@ -43,12 +43,15 @@ extension AvisoStore {
         return try pool.write { db in
             var summary = PurgeSummary()
             let due = try Row.fetchAll(
-                db, sql: "SELECT id, number FROM cases WHERE status = 'closed' AND closed_at <= ? AND legal_hold = 0 AND purged_at IS NULL", arguments: [cutoff])
+                db, sql: "SELECT id, number FROM cases WHERE status = 'closed' AND closed_at <= ? AND legal_hold = 0 AND purged_at IS NULL",
+                arguments: [cutoff])
             var log: [AuditLog.ContactEntry] = []
             for row in due {
                 let caseId: Int64 = row["id"]
                 let number: String = row["number"]
-                try db.execute(sql: "UPDATE messages SET body = NULL WHERE case_id = ? AND body IS NOT NULL AND state NOT IN ('queued', 'sending')", arguments: [caseId])
+                try db.execute(
+                    sql: "UPDATE messages SET body = NULL WHERE case_id = ? AND body IS NOT NULL AND state NOT IN ('queued', 'sending')",
+                    arguments: [caseId])
                 let bodies = db.changesCount
                 // Victims whose every case is closed, past retention and not on hold.
                 let victims = try Int64.fetchAll(
@@ -65,9 +68,12 @@ extension AvisoStore {
                     let ids = Self.list(victims)
                     try db.execute(sql: "UPDATE inbound_messages SET body = NULL WHERE victim_id IN (\(ids)) AND body IS NOT NULL")
                     replies = db.changesCount
-                    try db.execute(sql: "UPDATE messages SET body = NULL WHERE victim_id IN (\(ids)) AND body IS NOT NULL AND state NOT IN ('queued', 'sending')")
                     try db.execute(
-                        sql: "UPDATE victims SET display_name = 'Victim ' || id, staff_notes = NULL, purged_at = ? WHERE id IN (\(ids)) AND purged_at IS NULL",
+                        sql: "UPDATE messages SET body = NULL WHERE victim_id IN (\(ids)) AND body IS NOT NULL AND state NOT IN ('queued', 'sending')"
+                    )
+                    try db.execute(
+                        sql:
+                            "UPDATE victims SET display_name = 'Victim ' || id, staff_notes = NULL, purged_at = ? WHERE id IN (\(ids)) AND purged_at IS NULL",
                         arguments: [now.millis])
                     summary.victims += db.changesCount
                     try db.execute(sql: "UPDATE contact_points SET address = 'purged:' || id, unsubscribe_token = NULL WHERE victim_id IN (\(ids))")

@@ -22,7 +22,9 @@ public final class AvisoStore: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw AvisoError(.configuration, title: "Database unavailable", detail: "Cannot open the database at \(path): \(error). Check that the directory exists and is writable by the daemon.")
+            throw AvisoError(
+                .configuration, title: "Database unavailable",
+                detail: "Cannot open the database at \(path): \(error). Check that the directory exists and is writable by the daemon.")
         }
         self.path = path
         if migrate { try self.migrate() }

@@ -32,7 +32,9 @@ extension AvisoStore {
             let previous = try Self.referencedHearing(db, request: request, caseId: caseId)
             let recipients = try Self.recipients(db, caseId: caseId)
             guard !recipients.isEmpty else {
-                throw AvisoError.conflict("No victim of case \(caseNumber) has a contact point with consent, so nothing would be sent. Record consent for a contact point first.")
+                throw AvisoError.conflict(
+                    "No victim of case \(caseNumber) has a contact point with consent, so nothing would be sent. Record consent for a contact point first."
+                )
             }
             let planned = try planner.plan(
                 event: request.event, fields: request.fields, caseFacts: CaseFacts(number: caseRow["number"], offense: caseRow["offense"]),
@@ -50,7 +52,9 @@ extension AvisoStore {
                     INSERT INTO updates (case_id, event, fields, send_at, hearing_update_id, created_by, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [caseId, request.event.rawValue, fieldsJSON, request.sendAt?.millis, request.fields.fields.hearingUpdateId, staff.id, now.millis])
+                arguments: [
+                    caseId, request.event.rawValue, fieldsJSON, request.sendAt?.millis, request.fields.fields.hearingUpdateId, staff.id, now.millis,
+                ])
             let updateId = db.lastInsertedRowID
             if let previous, request.event == .courtDateChanged || request.event == .hearingCancelled {
                 // The old hearing's reminders must not go out.
@@ -109,7 +113,8 @@ extension AvisoStore {
             }
             _ = arguments.append(contentsOf: [limit])
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            return try Row.fetchAll(db, sql: "\(Self.messageSelect) \(whereClause) ORDER BY m.id DESC LIMIT ?", arguments: arguments).map(Self.messageView)
+            return try Row.fetchAll(db, sql: "\(Self.messageSelect) \(whereClause) ORDER BY m.id DESC LIMIT ?", arguments: arguments).map(
+                Self.messageView)
         }
     }
 
@@ -131,7 +136,8 @@ extension AvisoStore {
 
     static func preview(_ message: PlannedMessage, caseNumber: String?, victimName: String?) -> MessageView {
         MessageView(
-            id: nil, updateId: nil, caseNumber: caseNumber, victimId: message.victimId, victimName: victimName, contactPointId: message.contactPointId,
+            id: nil, updateId: nil, caseNumber: caseNumber, victimId: message.victimId, victimName: victimName,
+            contactPointId: message.contactPointId,
             channel: message.channel, address: nil, language: message.language, event: message.event, state: .queued, subject: message.subject,
             body: message.body, scheduledFor: message.dueAt, encoding: message.sms?.encoding, segments: message.sms?.segments, attempts: 0,
             lastError: nil, providerId: nil, review: message.review)
@@ -147,7 +153,8 @@ extension AvisoStore {
         else { throw AvisoError.notFound("update", String(id)) }
         let fieldsText: String = row["fields"]
         let fields = try? JSONDecoder().decode(UpdateFields.self, from: Data(fieldsText.utf8))
-        let messages = try Row.fetchAll(db, sql: "\(messageSelect) WHERE m.update_id = ? ORDER BY m.id LIMIT ?", arguments: [id, messageLimit]).map(messageView)
+        let messages = try Row.fetchAll(db, sql: "\(messageSelect) WHERE m.update_id = ? ORDER BY m.id LIMIT ?", arguments: [id, messageLimit]).map(
+            messageView)
         let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM messages WHERE update_id = ?", arguments: [id]) ?? 0
         return UpdateView(
             id: id, caseNumber: row["number"], event: Event(rawValue: row["event"]) ?? .custom, fields: fields,
@@ -222,13 +229,15 @@ extension AvisoStore {
     }
 
     static func cancelQueued(_ db: Database, sql condition: String, arguments: StatementArguments, actor: String, now: Date, reason: String) throws {
-        let rows = try Row.fetchAll(db, sql: "SELECT id, contact_point_id FROM messages WHERE state = 'queued' AND \(condition)", arguments: arguments)
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT id, contact_point_id FROM messages WHERE state = 'queued' AND \(condition)", arguments: arguments)
         guard !rows.isEmpty else { return }
         try db.execute(
             sql: "UPDATE messages SET state = 'cancelled', updated_at = ? WHERE state = 'queued' AND \(condition)",
             arguments: [now.millis] + arguments)
         try AuditLog.appendContact(
-            db, rows.map { .init(messageId: $0["id"], contactPointId: $0["contact_point_id"], kind: "cancelled", detail: reason) }, actor: actor, at: now)
+            db, rows.map { .init(messageId: $0["id"], contactPointId: $0["contact_point_id"], kind: "cancelled", detail: reason) }, actor: actor,
+            at: now)
     }
 
     static func insertMessages(

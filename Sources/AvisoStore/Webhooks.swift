@@ -44,10 +44,12 @@ extension AvisoStore {
 
     @discardableResult
     static func applyDeliveryReports(_ db: Database, providerId: String, now: Date) throws -> DeliveryReportOutcome {
-        guard let message = try Row.fetchOne(db, sql: "SELECT id, contact_point_id, state FROM messages WHERE provider_id = ?", arguments: [providerId])
+        guard
+            let message = try Row.fetchOne(db, sql: "SELECT id, contact_point_id, state FROM messages WHERE provider_id = ?", arguments: [providerId])
         else { return .unknownMessage }
         guard message["state"] == MessageState.sent.rawValue else { return .unchanged }
-        let reports = try Row.fetchAll(db, sql: "SELECT status, error_code FROM delivery_reports WHERE provider_id = ? ORDER BY id", arguments: [providerId])
+        let reports = try Row.fetchAll(
+            db, sql: "SELECT status, error_code FROM delivery_reports WHERE provider_id = ? ORDER BY id", arguments: [providerId])
         guard let report = reports.first(where: { finalState($0["status"]) != nil }), let state = finalState(report["status"]) else {
             return .unchanged
         }
@@ -57,7 +59,11 @@ extension AvisoStore {
             arguments: [state.rawValue, code.map { "provider error \($0)" }, now.millis, message["id"]])
         try AuditLog.appendContact(
             db,
-            [.init(messageId: message["id"], contactPointId: message["contact_point_id"], kind: state.rawValue, detail: code.map { "provider error \($0)" })],
+            [
+                .init(
+                    messageId: message["id"], contactPointId: message["contact_point_id"], kind: state.rawValue,
+                    detail: code.map { "provider error \($0)" })
+            ],
             actor: "provider", at: now)
         return .applied(state)
     }
@@ -76,7 +82,8 @@ extension AvisoStore {
                 WHERE cp.unsubscribe_token = ?
                 """, arguments: [token]
         ).map {
-            UnsubscribeTarget(contactPointId: $0["id"], language: $0["language"], consentState: ConsentState(rawValue: $0["consent_state"]) ?? .pending)
+            UnsubscribeTarget(
+                contactPointId: $0["id"], language: $0["language"], consentState: ConsentState(rawValue: $0["consent_state"]) ?? .pending)
         }
     }
 

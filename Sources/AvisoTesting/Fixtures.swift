@@ -13,7 +13,8 @@ public func repositoryTemplates() throws -> TemplateCatalog {
         let folder = root.appendingPathComponent(language)
         for file in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() {
             let path = folder.appendingPathComponent(file).path
-            sources.append(TemplateSource(language: language, fileName: file, path: path, contents: try String(contentsOfFile: path, encoding: .utf8)))
+            sources.append(
+                TemplateSource(language: language, fileName: file, path: path, contents: try String(contentsOfFile: path, encoding: .utf8)))
         }
     }
     return try TemplateCatalog(sources: sources)
@@ -53,14 +54,16 @@ public struct StoreFixture: Sendable {
         store = try AvisoStore(path: directory.appendingPathComponent("aviso.sqlite").path)
         planner = UpdatePlanner(catalog: try repositoryTemplates(), policy: testPolicy())
         clock = ManualClock(now)
-        (captain, captainToken) = try store.createStaff(StaffCreate(name: "Capt. Ana Ruiz", role: .captain, languages: [try LanguageTag("es")]), now: now)
+        (captain, captainToken) = try store.createStaff(
+            StaffCreate(name: "Capt. Ana Ruiz", role: .captain, languages: [try LanguageTag("es")]), now: now)
     }
 
     /// Opens case KC-2025-004512 (armed robbery).
     @discardableResult
     public func openCase(_ number: String = "KC-2025-004512") throws -> CaseView {
         try store.createCase(
-            CaseCreate(number: number, offense: "armed_robbery", unit: "Robbery Unit").validated(catalog: planner.catalog), by: captain, now: clock.now())
+            CaseCreate(number: number, offense: "armed_robbery", unit: "Robbery Unit").validated(catalog: planner.catalog), by: captain,
+            now: clock.now())
     }
 
     /// Registers a victim with the given contact points, consent recorded verbally.

@@ -10,7 +10,9 @@ public final class RecordingGateway: MessageGateway, Sendable {
 
     /// `script` answers the first hand-offs in order; after it runs out,
     /// `decide` (or acceptance) answers.
-    public init(name: String = "recording", script: [GatewayOutcome] = [], decide: @escaping @Sendable (OutboundMessage) -> GatewayOutcome? = { _ in nil }) {
+    public init(
+        name: String = "recording", script: [GatewayOutcome] = [], decide: @escaping @Sendable (OutboundMessage) -> GatewayOutcome? = { _ in nil }
+    ) {
         self.name = name
         self.state = Mutex(([], script))
         self.decide = decide

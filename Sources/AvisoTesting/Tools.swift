@@ -46,8 +46,10 @@ public func makeCertificate(in directory: URL) throws -> (certificate: String, k
     let key = directory.appendingPathComponent("key.pem").path
     _ = try runTool(
         "openssl",
-        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1", "-keyout", key, "-out", certificate,
-         "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"])
+        [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1", "-keyout", key, "-out", certificate,
+            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ])
     return (certificate, key)
 }
 
@@ -66,7 +68,10 @@ public final class SMTPServer: @unchecked Sendable {
         self.certificate = certificate
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", testingScript("smtp_server.py"), "--dir", mailbox.path, "--cert", certificate, "--key", key, "--mode", mode, "--reject", reject]
+        process.arguments = [
+            "python3", testingScript("smtp_server.py"), "--dir", mailbox.path, "--cert", certificate, "--key", key, "--mode", mode, "--reject",
+            reject,
+        ]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

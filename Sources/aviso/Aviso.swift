@@ -1,6 +1,6 @@
+import ArgumentParser
 import AvisoClient
 import AvisoCore
-import ArgumentParser
 import Foundation
 
 @main
@@ -13,7 +13,8 @@ struct Aviso: AsyncParsableCommand {
             'url = …' and 'token = …' in ~/.config/aviso/config.
             """,
         subcommands: [
-            CaseCommand.self, VictimCommand.self, ContactCommand.self, ConsentCommand.self, UpdateCommand.self, Messages.self, Inbox.self, Export.self,
+            CaseCommand.self, VictimCommand.self, ContactCommand.self, ConsentCommand.self, UpdateCommand.self, Messages.self, Inbox.self,
+            Export.self,
             StaffCommand.self, Status.self, WhoAmI.self,
         ])
 }
@@ -32,7 +33,8 @@ struct WhoAmI: AsyncParsableCommand {
 
 struct CaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "case", abstract: "Open, list, show and close cases; legal hold.", subcommands: [Open.self, List.self, Show.self, Assign.self, Close.self, Hold.self])
+        commandName: "case", abstract: "Open, list, show and close cases; legal hold.",
+        subcommands: [Open.self, List.self, Show.self, Assign.self, Close.self, Hold.self])
 
     struct Assign: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Assign a captain to a case: captains see only the cases assigned to them.")
@@ -42,7 +44,8 @@ struct CaseCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await guarded {
-                let assigned: [StaffView] = try await options.client().post("/v1/cases/\(APIClient.segment(number))/staff", CaseStaffAssignment(staffId: staff))
+                let assigned: [StaffView] = try await options.client().post(
+                    "/v1/cases/\(APIClient.segment(number))/staff", CaseStaffAssignment(staffId: staff))
                 try options.output(assigned) { "Assigned to \(number): " + $0.map(\.name).joined(separator: ", ") }
             }
         }
@@ -85,7 +88,8 @@ struct CaseCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await guarded {
-                let view: CaseView = try await options.client().post("/v1/cases", CaseCreate(number: number, offense: offense, unit: unit, summary: summary))
+                let view: CaseView = try await options.client().post(
+                    "/v1/cases", CaseCreate(number: number, offense: offense, unit: unit, summary: summary))
                 try options.output(view) { "Opened case \($0.number) (\($0.offense), \($0.unit))." }
             }
         }
@@ -112,7 +116,8 @@ struct CaseCommand: AsyncParsableCommand {
             try await guarded {
                 let view: CaseView = try await options.client().get("/v1/cases/\(APIClient.segment(number))")
                 try options.output(view) { view in
-                    (["Case \(view.number): \(view.offense), \(view.unit), \(view.status.rawValue)"] + (view.victims ?? []).map(describe)).joined(separator: "\n")
+                    (["Case \(view.number): \(view.offense), \(view.unit), \(view.status.rawValue)"] + (view.victims ?? []).map(describe)).joined(
+                        separator: "\n")
                 }
             }
         }
@@ -132,7 +137,9 @@ struct ContactOptions: ParsableArguments {
             guard let method = ConsentMethod(rawValue: consent), method == .verbal || method == .written else {
                 throw ClientError(message: "--consent is 'verbal' or 'written'.")
             }
-            guard let wordingVersion else { throw ClientError(message: "--consent needs --wording-version: the version of the wording read to the victim.") }
+            guard let wordingVersion else {
+                throw ClientError(message: "--consent needs --wording-version: the version of the wording read to the victim.")
+            }
             consentInput = ConsentInput(state: .optedIn, method: method, wordingVersion: wordingVersion)
         }
         return phone.map { ContactPointCreate(channel: .sms, address: $0, consent: consentInput) }
@@ -141,12 +148,15 @@ struct ContactOptions: ParsableArguments {
 }
 
 struct VictimCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "victim", abstract: "Register and show victims.", subcommands: [Add.self, Link.self, Show.self])
+    static let configuration = CommandConfiguration(
+        commandName: "victim", abstract: "Register and show victims.", subcommands: [Add.self, Link.self, Show.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Register a victim on a case, with contact points and the consent they gave.",
-            discussion: "Example: aviso victim add KC-2025-004512 --name 'José Pérez' --language es --phone +18165550142 --consent verbal --wording-version 2026-01")
+            discussion:
+                "Example: aviso victim add KC-2025-004512 --name 'José Pérez' --language es --phone +18165550142 --consent verbal --wording-version 2026-01"
+        )
         @OptionGroup var options: ClientOptions
         @Argument(help: "The case number.") var caseNumber: String
         @Option(help: "The victim's name as staff call them.") var name: String
@@ -159,7 +169,8 @@ struct VictimCommand: AsyncParsableCommand {
         func run() async throws {
             try await guarded {
                 let body = VictimCreate(
-                    displayName: name, language: language, timeZone: timeZone, discreet: discreet, staffNotes: notes, contactPoints: try contact.contactPoints())
+                    displayName: name, language: language, timeZone: timeZone, discreet: discreet, staffNotes: notes,
+                    contactPoints: try contact.contactPoints())
                 let view: VictimView = try await options.client().post("/v1/cases/\(APIClient.segment(caseNumber))/victims", body)
                 try options.output(view) { "Registered on \(caseNumber).\n" + describe($0) }
             }
@@ -174,7 +185,8 @@ struct VictimCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await guarded {
-                let view: VictimView = try await options.client().post("/v1/cases/\(APIClient.segment(caseNumber))/victim-links", CaseVictimLink(victimId: victim))
+                let view: VictimView = try await options.client().post(
+                    "/v1/cases/\(APIClient.segment(caseNumber))/victim-links", CaseVictimLink(victimId: victim))
                 try options.output(view, human: describe)
             }
         }
@@ -195,7 +207,8 @@ struct VictimCommand: AsyncParsableCommand {
 }
 
 struct ContactCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "contact", abstract: "Add a phone number or email address to a victim.", subcommands: [Add.self])
+    static let configuration = CommandConfiguration(
+        commandName: "contact", abstract: "Add a phone number or email address to a victim.", subcommands: [Add.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add contact points to a victim.")
@@ -209,14 +222,17 @@ struct ContactCommand: AsyncParsableCommand {
                 guard !points.isEmpty else { throw ClientError(message: "Give --phone or --email.") }
                 var views: [ContactPointView] = []
                 for point in points { views.append(try await options.client().post("/v1/victims/\(victim)/contact-points", point)) }
-                try options.output(views) { $0.map { "Contact point \($0.id): \($0.channel.rawValue) \($0.address) — \($0.consentState.rawValue)" }.joined(separator: "\n") }
+                try options.output(views) {
+                    $0.map { "Contact point \($0.id): \($0.channel.rawValue) \($0.address) — \($0.consentState.rawValue)" }.joined(separator: "\n")
+                }
             }
         }
     }
 }
 
 struct ConsentCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "consent", abstract: "Record consent, or an opt-out on the victim's behalf.", subcommands: [Record.self])
+    static let configuration = CommandConfiguration(
+        commandName: "consent", abstract: "Record consent, or an opt-out on the victim's behalf.", subcommands: [Record.self])
 
     struct Record: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Record a consent change for a contact point.")
@@ -258,7 +274,8 @@ struct Messages: AsyncParsableCommand {
 }
 
 struct StaffCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "staff", abstract: "Manage staff accounts (admin).", subcommands: [Create.self, List.self])
+    static let configuration = CommandConfiguration(
+        commandName: "staff", abstract: "Manage staff accounts (admin).", subcommands: [Create.self, List.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a staff account; its token is printed once.")
@@ -284,7 +301,9 @@ struct StaffCommand: AsyncParsableCommand {
         func run() async throws {
             try await guarded {
                 let staff: [StaffView] = try await options.client().get("/v1/staff")
-                try options.output(staff) { $0.map { "\($0.id)\t\($0.role.rawValue)\t\($0.name)\t\($0.languages.joined(separator: ","))" }.joined(separator: "\n") }
+                try options.output(staff) {
+                    $0.map { "\($0.id)\t\($0.role.rawValue)\t\($0.name)\t\($0.languages.joined(separator: ","))" }.joined(separator: "\n")
+                }
             }
         }
     }

@@ -1,6 +1,6 @@
+import ArgumentParser
 import AvisoClient
 import AvisoCore
-import ArgumentParser
 import Foundation
 
 /// Options every command takes: where the daemon is, the token, and `--json`.
@@ -49,7 +49,9 @@ func formatDate(_ date: Date) -> String {
 }
 
 func describe(_ victim: VictimView) -> String {
-    var lines = ["Victim \(victim.id): \(victim.displayName) — language \(victim.language), \(victim.timeZone)\(victim.discreet ? ", discreet mode" : "")"]
+    var lines = [
+        "Victim \(victim.id): \(victim.displayName) — language \(victim.language), \(victim.timeZone)\(victim.discreet ? ", discreet mode" : "")"
+    ]
     if !victim.cases.isEmpty { lines.append("  cases: \(victim.cases.joined(separator: ", "))") }
     for point in victim.contactPoints {
         lines.append("  contact point \(point.id): \(point.channel.rawValue) \(point.address) — \(point.consentState.rawValue)")
@@ -60,22 +62,30 @@ func describe(_ victim: VictimView) -> String {
 func describe(_ message: MessageView) -> String {
     var head = message.id.map { "#\($0) " } ?? ""
     head += "\(message.victimName ?? "victim \(message.victimId)") · \(message.language) · \(message.channel.rawValue)"
-    if let segments = message.segments, let encoding = message.encoding { head += " · \(segments) segment\(segments == 1 ? "" : "s") (\(encoding.rawValue))" }
+    if let segments = message.segments, let encoding = message.encoding {
+        head += " · \(segments) segment\(segments == 1 ? "" : "s") (\(encoding.rawValue))"
+    }
     head += " · \(message.event.rawValue) · \(message.state.rawValue) · \(formatDate(message.scheduledFor))"
     if let review = message.review { head += " · template \(review)" }
     if let error = message.lastError { head += "\n  last error: \(error)" }
     var lines = [head]
     if let subject = message.subject { lines.append("  Subject: \(subject)") }
-    if let body = message.body { lines.append(body.split(separator: "\n", omittingEmptySubsequences: false).map { "  | " + $0 }.joined(separator: "\n")) }
+    if let body = message.body {
+        lines.append(body.split(separator: "\n", omittingEmptySubsequences: false).map { "  | " + $0 }.joined(separator: "\n"))
+    }
     return lines.joined(separator: "\n")
 }
 
 func describe(_ update: UpdateView, preview: Bool) -> String {
     var lines: [String] = []
     if preview {
-        lines.append("Preview of \(update.event.rawValue) on case \(update.caseNumber): \(update.messageCount) message\(update.messageCount == 1 ? "" : "s") would be sent. Nothing was queued.")
+        lines.append(
+            "Preview of \(update.event.rawValue) on case \(update.caseNumber): \(update.messageCount) message\(update.messageCount == 1 ? "" : "s") would be sent. Nothing was queued."
+        )
     } else {
-        lines.append("Update \(update.id.map(String.init) ?? "?") (\(update.event.rawValue)) on case \(update.caseNumber): \(update.state.rawValue), \(update.messageCount) message\(update.messageCount == 1 ? "" : "s")\(update.messageCount > update.messages.count ? " (the first \(update.messages.count) shown; aviso messages --case lists them all)" : "").")
+        lines.append(
+            "Update \(update.id.map(String.init) ?? "?") (\(update.event.rawValue)) on case \(update.caseNumber): \(update.state.rawValue), \(update.messageCount) message\(update.messageCount == 1 ? "" : "s")\(update.messageCount > update.messages.count ? " (the first \(update.messages.count) shown; aviso messages --case lists them all)" : "")."
+        )
     }
     let segments = update.messages.compactMap(\.segments).reduce(0, +)
     if segments > 0 { lines.append("SMS segments in all: \(segments)") }

@@ -1,6 +1,6 @@
+import ArgumentParser
 import AvisoClient
 import AvisoCore
-import ArgumentParser
 import Foundation
 
 struct Export: AsyncParsableCommand {
@@ -21,7 +21,8 @@ struct Export: AsyncParsableCommand {
             progress("Downloading the history…")
             let export: HistoryExport = try await options.client().get(path)
             if !export.chainsIntact {
-                FileHandle.standardError.write(Data("aviso: WARNING: the audit logs failed verification: \(export.chainBreaks.joined(separator: "; "))\n".utf8))
+                FileHandle.standardError.write(
+                    Data("aviso: WARNING: the audit logs failed verification: \(export.chainBreaks.joined(separator: "; "))\n".utf8))
             }
             var text = ""
             if format == "json" || options.json {
@@ -76,7 +77,8 @@ struct Inbox: AsyncParsableCommand {
                         ? "No replies waiting."
                         : list.replies.map { reply in
                             "#\(reply.id) \(formatDate(reply.receivedAt)) · \(reply.victimName ?? "unknown number") · \(reply.language ?? "?") · \(reply.cases.joined(separator: ", "))"
-                                + (reply.intent.map { " · keyword \($0)" } ?? "") + (reply.handledAt == nil ? "" : " · handled") + "\n  | \(reply.body ?? "(purged)")"
+                                + (reply.intent.map { " · keyword \($0)" } ?? "") + (reply.handledAt == nil ? "" : " · handled")
+                                + "\n  | \(reply.body ?? "(purged)")"
                         }.joined(separator: "\n")
                 }
             }

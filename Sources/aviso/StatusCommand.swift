@@ -1,6 +1,6 @@
+import ArgumentParser
 import AvisoClient
 import AvisoCore
-import ArgumentParser
 import Foundation
 
 struct Status: AsyncParsableCommand {

@@ -1,6 +1,6 @@
+import ArgumentParser
 import AvisoClient
 import AvisoCore
-import ArgumentParser
 import Foundation
 
 /// The fields of an update, as options.
@@ -36,7 +36,9 @@ struct UpdateOptions: ParsableArguments {
             var texts: [String: String] = [:]
             for item in text {
                 let parts = item.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2 else { throw ClientError(message: "--text takes lang=text, like es=\"Su audiencia…\"; '\(item)' is not that.") }
+                guard parts.count == 2 else {
+                    throw ClientError(message: "--text takes lang=text, like es=\"Su audiencia…\"; '\(item)' is not that.")
+                }
                 texts[String(parts[0])] = String(parts[1])
             }
             fields.text = texts
@@ -48,7 +50,8 @@ struct UpdateOptions: ParsableArguments {
 
 struct UpdateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "update", abstract: "Preview, queue, show and cancel case updates.", subcommands: [Preview.self, Queue.self, Show.self, Cancel.self])
+        commandName: "update", abstract: "Preview, queue, show and cancel case updates.",
+        subcommands: [Preview.self, Queue.self, Show.self, Cancel.self])
 
     struct Preview: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -59,7 +62,8 @@ struct UpdateCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await guarded {
-                let view: UpdateView = try await options.client().post("/v1/cases/\(APIClient.segment(update.caseNumber))/updates/preview", try update.body())
+                let view: UpdateView = try await options.client().post(
+                    "/v1/cases/\(APIClient.segment(update.caseNumber))/updates/preview", try update.body())
                 try options.output(view) { describe($0, preview: true) }
             }
         }

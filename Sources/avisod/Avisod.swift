@@ -1,7 +1,7 @@
+import ArgumentParser
 import AvisoCore
 import AvisoDaemon
 import AvisoStore
-import ArgumentParser
 import Foundation
 import Logging
 
@@ -97,7 +97,8 @@ struct Token: AsyncParsableCommand {
                 try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
                 let store = try AvisoStore(path: configuration.resolvedDatabasePath)
                 let (account, token) = try store.createStaff(StaffCreate(name: name, role: role, languages: tags), now: Date())
-                FileHandle.standardError.write(Data("Created \(role.rawValue) account \(account.id) for \(account.name). Keep this token secret; it is not shown again:\n".utf8))
+                FileHandle.standardError.write(
+                    Data("Created \(role.rawValue) account \(account.id) for \(account.name). Keep this token secret; it is not shown again:\n".utf8))
                 print(token)
             }
         }
@@ -108,7 +109,8 @@ struct Audit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Audit the logs.", subcommands: [Verify.self])
 
     struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Verify the hash chains of the contact and consent logs; name the first broken row.")
+        static let configuration = CommandConfiguration(
+            abstract: "Verify the hash chains of the contact and consent logs; name the first broken row.")
         @OptionGroup var options: ConfigOption
 
         func run() async throws {

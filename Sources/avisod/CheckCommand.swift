@@ -1,6 +1,6 @@
+import ArgumentParser
 import AvisoCore
 import AvisoDaemon
-import ArgumentParser
 import Foundation
 
 struct Check: AsyncParsableCommand {
@@ -77,7 +77,9 @@ struct Check: AsyncParsableCommand {
                 let tag = try LanguageTag(language)
                 var cell = "-"
                 if catalog.has(event, .sms, for: tag) {
-                    var body = try catalog.render(event, .sms, language: tag, context: try SampleData.context(for: event, language: tag, catalog: catalog)).body
+                    var body = try catalog.render(
+                        event, .sms, language: tag, context: try SampleData.context(for: event, language: tag, catalog: catalog)
+                    ).body
                     if smartEncoding { body = SMSEncoding.smartReplace(body) }
                     let measure = SMSEncoding.measure(body)
                     cell = "\(measure.encoding == .gsm7 ? "GSM" : "UCS2")/\(measure.segments)"

@@ -24,7 +24,10 @@ import Testing
     @Test func emailAddressesAreValidatedAndDomainsLowercased() throws {
         #expect(try EmailAddress("Maria.Lopez@Example.ORG").address == "Maria.Lopez@example.org")
         #expect(try EmailAddress("  luis+kc@correo.example.mx ").address == "luis+kc@correo.example.mx")
-        for bad in ["maria", "maria@", "@example.org", "maria@example", "ma ria@example.org", "maria@@example.org", ".maria@example.org", "maria@exa_mple.org"] {
+        for bad in [
+            "maria", "maria@", "@example.org", "maria@example", "ma ria@example.org", "maria@@example.org", ".maria@example.org",
+            "maria@exa_mple.org",
+        ] {
             #expect(throws: AvisoError.self, "\(bad)") { try EmailAddress(bad) }
         }
     }

@@ -27,7 +27,8 @@ import Testing
     @Test func wholeNumbersAgreeWithBabelsCLDRData() throws {
         for language in ["en", "es", "ar", "bs", "so", "sw", "vi", "my"] {
             let output = try runTool(
-                "python3", ["-c", "from babel import Locale\nr = Locale.parse('\(language)').plural_form\nprint(' '.join(r(n) for n in range(0, 1001)))"])
+                "python3",
+                ["-c", "from babel import Locale\nr = Locale.parse('\(language)').plural_form\nprint(' '.join(r(n) for n in range(0, 1001)))"])
             let categories = output.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
             #expect(categories.count == 1001)
             for (n, category) in categories.enumerated() {

@@ -78,7 +78,8 @@ import Testing
         let fields = try UpdateFields(startsAt: "2027-03-02T09:00", place: "Jackson County Courthouse, Courtroom 4A")
             .validated(for: .courtDate, catalog: catalog, departmentZone: chicago)
         let recipient = Recipient(
-            victimId: 1, language: try LanguageTag("ar"), timeZone: chicago, discreet: false, contactPoints: [RecipientAddress(contactPointId: 1, channel: .sms)])
+            victimId: 1, language: try LanguageTag("ar"), timeZone: chicago, discreet: false,
+            contactPoints: [RecipientAddress(contactPointId: 1, channel: .sms)])
         let message = try #require(
             try planner.plan(
                 event: .courtDate, fields: fields, caseFacts: CaseFacts(number: "KC-2025-004512", offense: "armed_robbery"), recipients: [recipient],
@@ -97,11 +98,13 @@ import Testing
         policy.requireReview = true
         let planner = UpdatePlanner(catalog: catalog, policy: policy)
         let recipient = Recipient(
-            victimId: 1, language: try LanguageTag("so"), timeZone: chicago, discreet: false, contactPoints: [RecipientAddress(contactPointId: 1, channel: .sms)])
+            victimId: 1, language: try LanguageTag("so"), timeZone: chicago, discreet: false,
+            contactPoints: [RecipientAddress(contactPointId: 1, channel: .sms)])
         #expect {
             try planner.plan(
                 event: .arrest, fields: try UpdateFields().validated(for: .arrest, catalog: catalog, departmentZone: chicago),
-                caseFacts: CaseFacts(number: "KC-1", offense: "robbery"), recipients: [recipient], previousHearing: nil, sendAt: nil, now: instant("2027-01-10T12:00"))
+                caseFacts: CaseFacts(number: "KC-1", offense: "robbery"), recipients: [recipient], previousHearing: nil, sendAt: nil,
+                now: instant("2027-01-10T12:00"))
         } throws: { error in
             (error as? AvisoError)?.detail.contains("Templates/so/arrest.sms.mustache is not reviewed") == true
         }
@@ -110,7 +113,9 @@ import Testing
 
     @Test func aStrayCommentTagIsRejected() {
         #expect(throws: AvisoError.self) {
-            try TemplateCatalog(sources: [TemplateSource(language: "en", fileName: "arrest.sms.mustache", path: "x", contents: "{{! note {{case_number}} }}\nBody")])
+            try TemplateCatalog(sources: [
+                TemplateSource(language: "en", fileName: "arrest.sms.mustache", path: "x", contents: "{{! note {{case_number}} }}\nBody")
+            ])
         }
     }
 }

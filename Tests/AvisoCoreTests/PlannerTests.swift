@@ -12,7 +12,9 @@ import Testing
         planner = UpdatePlanner(catalog: catalog, policy: testPolicy())
     }
 
-    func recipient(_ id: Int64, _ language: String, zone: TimeZone = chicago, discreet: Bool = false, channels: [Channel] = [.sms]) throws -> Recipient {
+    func recipient(_ id: Int64, _ language: String, zone: TimeZone = chicago, discreet: Bool = false, channels: [Channel] = [.sms]) throws
+        -> Recipient
+    {
         Recipient(
             victimId: id, language: try LanguageTag(language), timeZone: zone, discreet: discreet,
             contactPoints: channels.enumerated().map { RecipientAddress(contactPointId: id * 10 + Int64($0.offset), channel: $0.element) })
@@ -25,7 +27,8 @@ import Testing
     let facts = CaseFacts(number: "KC-2025-004512", offense: "armed_robbery")
 
     @Test func oneMessagePerContactPointInTheVictimsLanguage() throws {
-        let charges = try fields(.chargesFiled, UpdateFields(charges: [Charge(offense: "armed_robbery", count: 2), Charge(offense: "armed_criminal_action", count: 1)]))
+        let charges = try fields(
+            .chargesFiled, UpdateFields(charges: [Charge(offense: "armed_robbery", count: 2), Charge(offense: "armed_criminal_action", count: 1)]))
         let messages = try planner.plan(
             event: .chargesFiled, fields: charges, caseFacts: facts,
             recipients: [try recipient(1, "es"), try recipient(2, "es-MX", channels: [.sms, .email]), try recipient(3, "en", channels: [.email])],
@@ -45,7 +48,8 @@ import Testing
     @Test func routineMessagesWaitForMorningButUrgentOnesDoNot() throws {
         let night = instant("2026-06-10T23:30")
         let routine = try planner.plan(
-            event: .arrest, fields: try fields(.arrest), caseFacts: facts, recipients: [try recipient(1, "es")], previousHearing: nil, sendAt: nil, now: night)
+            event: .arrest, fields: try fields(.arrest), caseFacts: facts, recipients: [try recipient(1, "es")], previousHearing: nil, sendAt: nil,
+            now: night)
         #expect(routine.first?.dueAt == instant("2026-06-11T08:00"))
         let urgent = try planner.plan(
             event: .released, fields: try fields(.released, UpdateFields(reason: .bond)), caseFacts: facts, recipients: [try recipient(1, "es")],
@@ -55,7 +59,8 @@ import Testing
 
     @Test func aMissingTranslationFailsTheWholeUpdateNamingLanguageAndTemplate() throws {
         let noTagalog = Recipient(
-            victimId: 9, language: try LanguageTag("tl"), timeZone: chicago, discreet: false, contactPoints: [RecipientAddress(contactPointId: 90, channel: .sms)])
+            victimId: 9, language: try LanguageTag("tl"), timeZone: chicago, discreet: false,
+            contactPoints: [RecipientAddress(contactPointId: 90, channel: .sms)])
         #expect {
             try planner.plan(
                 event: .arrest, fields: try fields(.arrest), caseFacts: facts, recipients: [try recipient(1, "es"), noTagalog],

@@ -80,7 +80,9 @@ import Testing
         for (language, phrase) in [("en", "immigration status"), ("es", "migratori")] {
             for event in [Event.welcome, .help] {
                 for channel in Channel.allCases {
-                    let body = try catalog.render(event, channel, language: LanguageTag(language), context: ["department": "D", "contact_phone": "1"]).body
+                    let body = try catalog.render(
+                        event, channel, language: LanguageTag(language), context: ["department": "D", "contact_phone": "1"]
+                    ).body
                     #expect(body.localizedLowercase.contains(phrase), "\(language)/\(event.rawValue).\(channel.rawValue)")
                 }
             }
@@ -90,7 +92,8 @@ import Testing
     func sampleContext(_ event: Event, language: LanguageTag, catalog: TemplateCatalog) throws -> [String: Any] {
         var context: [String: Any] = [
             "department": try catalog.term("department", for: language), "contact_phone": "+1 816 234 5000", "case_number": "KC-2025-004512",
-            "offense": try catalog.term("offense.armed_robbery", for: language), "date": "martes", "time": "9:00", "place": "Jackson County Courthouse",
+            "offense": try catalog.term("offense.armed_robbery", for: language), "date": "martes", "time": "9:00",
+            "place": "Jackson County Courthouse",
             "previous_date": "lunes", "previous_time": "10:00", "text": "Texto", "reason_bond": true, "reason_pretrial": false,
             "reason_sentence_end": false, "days": 7,
         ]

@@ -12,7 +12,9 @@ import Testing
         let environment = ["CREDENTIALS_DIRECTORY": directory.path]
         #expect(try Secrets.read("twilio-auth-token", file: nil, environment: environment) == "s3cret-token")
         #expect(try Secrets.read("smtp-password", file: nil, environment: environment) == nil, "an empty file means the secret is not set")
-        #expect(try Secrets.read("smtp-password", file: nil, environment: environment.merging(["AVISO_SMTP_PASSWORD": "from-env"]) { a, _ in a }) == "from-env")
+        #expect(
+            try Secrets.read("smtp-password", file: nil, environment: environment.merging(["AVISO_SMTP_PASSWORD": "from-env"]) { a, _ in a })
+                == "from-env")
         #expect(try Secrets.read("other", file: nil, environment: [:]) == nil)
     }
 
@@ -21,7 +23,9 @@ import Testing
         let empty = directory.appendingPathComponent("empty").path
         try "".write(toFile: empty, atomically: true, encoding: .utf8)
         #expect(throws: AvisoError.self) { try Secrets.read("smtp-password", file: empty, environment: [:]) }
-        #expect(throws: AvisoError.self) { try Secrets.read("smtp-password", file: directory.appendingPathComponent("missing").path, environment: [:]) }
+        #expect(throws: AvisoError.self) {
+            try Secrets.read("smtp-password", file: directory.appendingPathComponent("missing").path, environment: [:])
+        }
     }
 
     @Test func aGatewayThatNeedsASecretSaysWhereToPutIt() throws {

@@ -56,7 +56,8 @@ final class DaemonProcess: @unchecked Sendable {
 
     /// Creates the first captain with `avisod token create`.
     func createCaptain() throws {
-        let result = try run(Self.binary("avisod"), ["token", "create", "-c", configPath, "--role", "captain", "--name", "Capt. Ana Ruiz", "--languages", "es,en"])
+        let result = try run(
+            Self.binary("avisod"), ["token", "create", "-c", configPath, "--role", "captain", "--name", "Capt. Ana Ruiz", "--languages", "es,en"])
         guard result.status == 0 else { throw TestFailure("token create failed: \(result.stderr)") }
         token = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -138,7 +139,8 @@ final class DaemonProcess: @unchecked Sendable {
 
     /// The spool's files of one channel folder (`sms` or `email`), by name.
     func spooled(_ channel: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: spool.appendingPathComponent(channel).path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: spool.appendingPathComponent(channel).path)) ?? []).filter { !$0.hasPrefix(".") }
+            .sorted()
     }
 
     /// Waits until `condition` holds, up to `seconds`.

@@ -12,16 +12,22 @@ extension EndToEnd {
             try daemon.start()
             defer { daemon.stop() }
             try daemon.registerCase()
-            #expect(daemon.wait(seconds: 15) { daemon.spooled("sms").count == 2 && daemon.spooled("email").count == 2 }, "welcomes: \(daemon.log(tail: 10))")
+            #expect(
+                daemon.wait(seconds: 15) { daemon.spooled("sms").count == 2 && daemon.spooled("email").count == 2 },
+                "welcomes: \(daemon.log(tail: 10))")
 
-            let preview = try daemon.aviso(["update", "preview", "KC-2025-004512", "charges_filed", "--charge", "armed_robbery=2", "--charge", "armed_criminal_action=2"])
+            let preview = try daemon.aviso([
+                "update", "preview", "KC-2025-004512", "charges_filed", "--charge", "armed_robbery=2", "--charge", "armed_criminal_action=2",
+            ])
             #expect(preview.status == 0)
             #expect(preview.stdout.contains("4 messages would be sent"))
             #expect(preview.stdout.contains("2 cargos de robo a mano armada"))
             #expect(preview.stdout.contains("2 counts of armed robbery"))
             #expect(preview.stdout.contains("segments (UCS-2)"))
 
-            let queued = try daemon.aviso(["update", "queue", "KC-2025-004512", "charges_filed", "--charge", "armed_robbery=2", "--charge", "armed_criminal_action=2", "--json"])
+            let queued = try daemon.aviso([
+                "update", "queue", "KC-2025-004512", "charges_filed", "--charge", "armed_robbery=2", "--charge", "armed_criminal_action=2", "--json",
+            ])
             #expect(queued.status == 0, "\(queued.stderr)")
             let update = try JSONSerialization.jsonObject(with: Data(queued.stdout.utf8)) as? [String: Any]
             #expect((update?["messages"] as? [Any])?.count == 4)
@@ -30,7 +36,9 @@ extension EndToEnd {
             let sms = try daemon.spooled("sms").map { try String(contentsOf: daemon.spool.appendingPathComponent("sms/\($0)"), encoding: .utf8) }
             #expect(sms.filter { $0.contains("2 cargos de acción criminal armada") }.count == 2)
             #expect(sms.allSatisfy { $0.contains("\"language\" : \"es\"") })
-            let emails = try daemon.spooled("email").map { try String(contentsOf: daemon.spool.appendingPathComponent("email/\($0)"), encoding: .utf8) }
+            let emails = try daemon.spooled("email").map {
+                try String(contentsOf: daemon.spool.appendingPathComponent("email/\($0)"), encoding: .utf8)
+            }
             #expect(emails.allSatisfy { $0.contains("\r\nMIME-Version: 1.0\r\n") && $0.contains("Content-Transfer-Encoding: quoted-printable") })
             #expect(emails.contains { $0.contains("To: <robert@example.org>") && $0.contains("Subject: Charges filed in your case KC-2025-004512") })
             #expect(emails.contains { $0.contains("To: <luis@example.org>") && $0.contains("Subject: =?UTF-8?B?") })
@@ -119,7 +127,10 @@ extension EndToEnd {
             defer { daemon.stop() }
             for step in [
                 ["case", "open", "KC-2025-004512", "--offense", "armed_robbery", "--unit", "Robbery Unit"],
-                ["victim", "add", "KC-2025-004512", "--name", "José Pérez", "--language", "es", "--phone", "+18165550142", "--email", "jose@example.org", "--consent", "verbal", "--wording-version", "2026-01"],
+                [
+                    "victim", "add", "KC-2025-004512", "--name", "José Pérez", "--language", "es", "--phone", "+18165550142", "--email",
+                    "jose@example.org", "--consent", "verbal", "--wording-version", "2026-01",
+                ],
                 ["update", "queue", "KC-2025-004512", "arrest"],
             ] {
                 let result = try daemon.aviso(step)

@@ -24,7 +24,8 @@ extension EndToEnd {
             #expect(daemon.wait(seconds: 20) { smtp.received.count == 4 }, "\(daemon.log(tail: 10))")
 
             let parsed = try smtp.received.map { try smtp.parsed($0) }
-            let spanish = try #require(parsed.first { ($0["to"] as? String) == "luis@example.org" && ($0["subject"] as? String)?.lowercased().contains("arresto") == true })
+            let spanish = try #require(
+                parsed.first { ($0["to"] as? String) == "luis@example.org" && ($0["subject"] as? String)?.lowercased().contains("arresto") == true })
             let body = try #require((spanish["parts"] as? [[String: Any]])?.first?["content"] as? String)
             #expect(body.contains("KC-2025-004512") && body.contains("Departamento de Policía de Kansas City"))
             let link = try #require(spanish["list_unsubscribe"] as? String)
@@ -33,7 +34,10 @@ extension EndToEnd {
 
             let status = try runTool(
                 "python3",
-                ["-c", "import urllib.request as u; print(u.urlopen(u.Request('\(url)', data=b'List-Unsubscribe=One-Click', method='POST'), timeout=10).status)"])
+                [
+                    "-c",
+                    "import urllib.request as u; print(u.urlopen(u.Request('\(url)', data=b'List-Unsubscribe=One-Click', method='POST'), timeout=10).status)",
+                ])
             #expect(status.trimmingCharacters(in: .whitespacesAndNewlines) == "200")
             let victim = try daemon.aviso(["victim", "show", "2", "--json"])
             let view = try JSONSerialization.jsonObject(with: Data(victim.stdout.utf8)) as? [String: Any]

@@ -72,7 +72,8 @@ extension EndToEnd {
             // The installed daemon accepts the installed configuration and templates.
             var environment = ProcessInfo.processInfo.environment
             environment["AVISO_TEMPLATES_DIRECTORY"] = root.appendingPathComponent("opt/aviso/share/aviso/templates").path
-            let check = try DaemonProcess.execute(root.appendingPathComponent("opt/aviso/bin/avisod"), ["check", "-c", config.path], environment: environment)
+            let check = try DaemonProcess.execute(
+                root.appendingPathComponent("opt/aviso/bin/avisod"), ["check", "-c", config.path], environment: environment)
             #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
 
             // A second install keeps what the administrator changed.

@@ -1,6 +1,6 @@
+import AvisoTesting
 import Foundation
 import Glibc
-import AvisoTesting
 import Testing
 
 extension EndToEnd {
@@ -25,7 +25,9 @@ extension EndToEnd {
             #expect(try daemon.aviso(["update", "queue", DaemonProcess.caseNumber, "charges_filed"] + charges).status == 0)
             #expect(daemon.wait(seconds: 15) { daemon.spooledCount == 8 }, "\(daemon.log(tail: 10))")
 
-            let optOut = try daemon.aviso(["consent", "record", "\(jose)", "--state", "opted_out", "--method", "verbal", "--wording-version", "2026-01"])
+            let optOut = try daemon.aviso([
+                "consent", "record", "\(jose)", "--state", "opted_out", "--method", "verbal", "--wording-version", "2026-01",
+            ])
             #expect(optOut.status == 0, "\(optOut.stderr)")
             #expect(try daemon.aviso(["update", "queue", DaemonProcess.caseNumber, "arrest"]).status == 0)
             #expect(daemon.wait(seconds: 15) { daemon.spooledCount == 11 }, "\(daemon.log(tail: 10))")
@@ -35,17 +37,23 @@ extension EndToEnd {
             for (sid, body) in [("SMreply1", reply), ("SMreply2", "ALTO")] {
                 let status = try runTool(
                     "python3",
-                    [testingScript("post_webhook.py"), "http://127.0.0.1:\(daemon.port)/webhooks/twilio/inbound", "e2e-twilio-token",
-                     "MessageSid=\(sid)", "From=+18165550143", "To=+18165550100", "Body=\(body)"])
+                    [
+                        testingScript("post_webhook.py"), "http://127.0.0.1:\(daemon.port)/webhooks/twilio/inbound", "e2e-twilio-token",
+                        "MessageSid=\(sid)", "From=+18165550143", "To=+18165550100", "Body=\(body)",
+                    ])
                 #expect(status.trimmingCharacters(in: .whitespacesAndNewlines) == "200")
             }
             #expect(daemon.wait(seconds: 15) { daemon.spooledCount == 13 }, "\(daemon.log(tail: 10))")
             let inbox = try daemon.aviso(["inbox", "--all"])
             #expect(inbox.status == 0 && inbox.stdout.contains("Ramiro Fuentes"))
 
-            let refused = try daemon.aviso(["victim", "add", DaemonProcess.caseNumber, "--name", "María Sánchez", "--language", "es", "--phone", "816-555-0199"])
+            let refused = try daemon.aviso([
+                "victim", "add", DaemonProcess.caseNumber, "--name", "María Sánchez", "--language", "es", "--phone", "816-555-0199",
+            ])
             #expect(refused.status != 0)
-            for read in [["messages", "--case", DaemonProcess.caseNumber], ["victim", "show", "1"], ["case", "show", DaemonProcess.caseNumber], ["status"]] {
+            for read in [
+                ["messages", "--case", DaemonProcess.caseNumber], ["victim", "show", "1"], ["case", "show", DaemonProcess.caseNumber], ["status"],
+            ] {
                 #expect(try daemon.aviso(read).status == 0)
             }
             let messages = try daemon.aviso(["messages", "--case", DaemonProcess.caseNumber, "--json"])
@@ -65,7 +73,8 @@ extension EndToEnd {
             let lines = daemon.logText.split(separator: "\n").map(String.init)
             #expect(lines.count > 50, "a trace-level flow should say a lot: \(lines.count) lines")
             for line in lines {
-                #expect(line.first == "<" && line.dropFirst().first.map { "01234567".contains($0) } == true && line.dropFirst(2).first == ">",
+                #expect(
+                    line.first == "<" && line.dropFirst().first.map { "01234567".contains($0) } == true && line.dropFirst(2).first == ">",
                     "not a journal line: \(line)")
                 for secret in secrets where line.contains(secret) {
                     Issue.record("personal data '\(secret)' in the log: \(line)")
@@ -74,7 +83,9 @@ extension EndToEnd {
             let handOffs = lines.filter { $0.contains("handed off") }
             #expect(handOffs.count == 13)
             for line in handOffs {
-                #expect(line.contains("message=") && line.contains("case=\(DaemonProcess.caseNumber)") && line.contains("channel=") && line.contains("state=sent"))
+                #expect(
+                    line.contains("message=") && line.contains("case=\(DaemonProcess.caseNumber)") && line.contains("channel=")
+                        && line.contains("state=sent"))
                 #expect(line.contains("to=…4") || line.contains("to=…@example.org"), "\(line)")
             }
         }

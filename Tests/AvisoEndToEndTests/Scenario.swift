@@ -9,7 +9,9 @@ extension DaemonProcess {
     /// gave; returns each contact point's id by its address as stored.
     @discardableResult
     func registerCase() throws -> [String: Int64] {
-        let open = try aviso(["case", "open", Self.caseNumber, "--offense", "armed_robbery", "--unit", "Robbery Unit", "--summary", "24th and Quincy"])
+        let open = try aviso([
+            "case", "open", Self.caseNumber, "--offense", "armed_robbery", "--unit", "Robbery Unit", "--summary", "24th and Quincy",
+        ])
         guard open.status == 0 else { throw TestFailure("aviso case open: \(open.stderr)") }
         let victims: [[String]] = [
             ["--name", "José Pérez", "--language", "es", "--phone", "+1 816 555 0142", "--consent", "verbal", "--wording-version", "2026-01"],

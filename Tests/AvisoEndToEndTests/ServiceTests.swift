@@ -99,7 +99,8 @@ extension EndToEnd {
             #expect(daemon.wait(seconds: 15) { daemon.spooledCount == 8 }, "\(daemon.log(tail: 10))")
             #expect(try spanishSMS(daemon).filter { $0.contains("Hubo un arresto en su caso") }.count == 2, "the old templates stay in force")
 
-            try "KCPD: Nuevo aviso de arresto en su caso {{case_number}} ({{offense}}). Llame al {{contact_phone}}. Responda ALTO para no recibir más."
+            try
+                "KCPD: Nuevo aviso de arresto en su caso {{case_number}} ({{offense}}). Llame al {{contact_phone}}. Responda ALTO para no recibir más."
                 .write(to: spanishArrest, atomically: true, encoding: .utf8)
             #expect(try reload(daemon, systemd).text.contains("STATUS=reloaded"))
             #expect(try daemon.aviso(["update", "queue", DaemonProcess.caseNumber, "arrest"]).status == 0)

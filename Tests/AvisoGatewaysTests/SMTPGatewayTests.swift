@@ -43,7 +43,9 @@ import Testing
         #expect(parsed["message_id"] as? String == messageID)
         #expect(parsed["mime_version"] as? String == "1.0")
         #expect((parsed["date"] as? String)?.isEmpty == false)
-        #expect(parsed["list_unsubscribe"] as? String == "<https://aviso.kcpd.example/unsubscribe/\(token)>, <mailto:baja@kcpd.example?subject=unsubscribe%20\(token)>")
+        #expect(
+            parsed["list_unsubscribe"] as? String
+                == "<https://aviso.kcpd.example/unsubscribe/\(token)>, <mailto:baja@kcpd.example?subject=unsubscribe%20\(token)>")
         #expect(parsed["list_unsubscribe_post"] as? String == "List-Unsubscribe=One-Click")
         #expect((parsed["defects"] as? [Any])?.isEmpty == true)
         #expect((parsed["max_body_line_length"] as? Int ?? 999) <= 76)
@@ -60,7 +62,8 @@ import Testing
 
     @Test func arabicEmailArrivesExactlyWithARightToLeftPart() async throws {
         let server = try SMTPServer(mode: "starttls")
-        let body = "مرحبًا،\n\nتم تحديد موعد جلسة المحكمة في قضيتك \u{2068}KC-2025-004512\u{2069}.\nللتحدث مع شخص، اتصل على \u{2068}+1 816 234 5000\u{2069}.\n\n— قسم شرطة مدينة كانساس سيتي"
+        let body =
+            "مرحبًا،\n\nتم تحديد موعد جلسة المحكمة في قضيتك \u{2068}KC-2025-004512\u{2069}.\nللتحدث مع شخص، اتصل على \u{2068}+1 816 234 5000\u{2069}.\n\n— قسم شرطة مدينة كانساس سيتي"
         let subject = "موعد جلسة المحكمة في قضيتك KC-2025-004512"
         let outcome = await gateway(server, security: .starttls).send(message(subject: subject, body: body, language: "ar"))
         #expect({ if case .sent = outcome { true } else { false } }(), "\(outcome)")
@@ -103,9 +106,11 @@ import Testing
         #expect(reason.contains("550"))
         #expect(!reason.contains("nobody@example.org"))
         let badPassword = await gateway(server, security: .starttls, password: "wrong").send(message(subject: "x", body: "y"))
-        #expect({ if case .permanent = badPassword { false } else { true } }(), "a rejected password is not a reason to drop the message: \(badPassword)")
+        #expect(
+            { if case .permanent = badPassword { false } else { true } }(), "a rejected password is not a reason to drop the message: \(badPassword)")
         let refused = SMTPGateway(
-            settings: SMTPSettings(host: "127.0.0.1", port: 1, security: .starttls, connectTimeout: 2, timeout: 2), composer: composer, unsubscribe: nil)
+            settings: SMTPSettings(host: "127.0.0.1", port: 1, security: .starttls, connectTimeout: 2, timeout: 2), composer: composer,
+            unsubscribe: nil)
         let down = await refused.send(message(subject: "x", body: "y"))
         #expect({ if case .transient = down { true } else { false } }(), "\(down)")
         #expect(server.received.isEmpty)

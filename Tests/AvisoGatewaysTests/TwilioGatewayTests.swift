@@ -93,7 +93,9 @@ func waitForPort(_ port: Int) async throws {
                 messagingServiceSid: nil, statusCallback: "https://aviso.kcpd.example/webhooks/twilio/status", ratePerSecond: 100, timeout: timeout))
     }
 
-    let message = OutboundMessage(messageId: 12, channel: .sms, to: "+18165550142", language: "es", subject: nil, body: "KCPD: Su caso avanzó. ¿Preguntas? 100% & más", attempt: 1)
+    let message = OutboundMessage(
+        messageId: 12, channel: .sms, to: "+18165550142", language: "es", subject: nil, body: "KCPD: Su caso avanzó. ¿Preguntas? 100% & más",
+        attempt: 1)
 
     @Test func sendsTheFormWithBasicAuthAndKeepsTheSid() async throws {
         let fake = FakeTwilio()

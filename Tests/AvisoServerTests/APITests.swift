@@ -152,7 +152,8 @@ let victimJSON = """
             let captain = harness.tokens[.captain]
             _ = try await client.call(.post, "/v1/cases", as: captain, json: caseJSON)
             #expect(try await client.call(.post, "/v1/cases/KC-2025-004512/victims", as: captain, json: victimJSON).status == .created)
-            let update = #"{"event": "charges_filed", "fields": {"charges": [{"offense": "armed_robbery", "count": 2}, {"offense": "armed_criminal_action", "count": 2}]}}"#
+            let update =
+                #"{"event": "charges_filed", "fields": {"charges": [{"offense": "armed_robbery", "count": 2}, {"offense": "armed_criminal_action", "count": 2}]}}"#
             let preview = try await client.call(.post, "/v1/cases/KC-2025-004512/updates/preview", as: captain, json: update)
             #expect(preview.status == .ok)
             let previewed = try JSONDecoder.iso.decode(UpdateView.self, from: Data(preview.body.utf8))

@@ -11,7 +11,8 @@ import Testing
 @Suite struct AccessTests {
     @Test func aCaptainSeesOnlyTheCasesAssignedToThem() async throws {
         let harness = try APIHarness()
-        let other = try harness.fixture.store.createStaff(StaffCreate(name: "Capt. Omar Said", role: .captain, languages: [try LanguageTag("ar")]), now: harness.fixture.clock.now())
+        let other = try harness.fixture.store.createStaff(
+            StaffCreate(name: "Capt. Omar Said", role: .captain, languages: [try LanguageTag("ar")]), now: harness.fixture.clock.now())
         try await harness.run { client in
             let mine = harness.tokens[.captain]
             #expect(try await client.call(.post, "/v1/cases", as: mine, json: caseJSON).status == .created)
@@ -21,7 +22,8 @@ import Testing
 
             // Another captain: the case, its victim, its update and its messages do not exist for them.
             for (method, path, body) in [
-                (HTTPRequest.Method.get, "/v1/cases/KC-2025-004512", nil as String?), (.get, "/v1/victims/1", nil), (.get, "/v1/updates/\(updateId)", nil),
+                (HTTPRequest.Method.get, "/v1/cases/KC-2025-004512", nil as String?), (.get, "/v1/victims/1", nil),
+                (.get, "/v1/updates/\(updateId)", nil),
                 (.post, "/v1/updates/\(updateId)/cancel", "{}"), (.get, "/v1/messages?case=KC-2025-004512", nil),
                 (.post, "/v1/cases/KC-2025-004512/updates", #"{"event": "arrest"}"#), (.post, "/v1/cases/KC-2025-004512/victims", victimJSON),
                 (.post, "/v1/contact-points/1/consent", #"{"state": "opted_out", "method": "verbal", "wording_version": "2026-01"}"#),

@@ -23,7 +23,8 @@ import Testing
     }
 
     func reply(_ client: any TestClientProtocol, from: String, _ body: String, sid: String = UUID().uuidString) async throws {
-        let answer = try await client.signed("/webhooks/twilio/inbound", [("MessageSid", sid), ("From", from), ("To", "+18165550100"), ("Body", body)])
+        let answer = try await client.signed(
+            "/webhooks/twilio/inbound", [("MessageSid", sid), ("From", from), ("To", "+18165550100"), ("Body", body)])
         #expect(answer.status == .ok)
     }
 
@@ -65,7 +66,9 @@ import Testing
         #expect(sent.last?.body.contains("ALTO") == true)
     }
 
-    @Test(arguments: [("HELP", "+18165550177", "immigration status"), ("ayuda", "+18165550142", "migratorio"), ("Info?", "+18165550177", "immigration status")])
+    @Test(arguments: [
+        ("HELP", "+18165550177", "immigration status"), ("ayuda", "+18165550142", "migratorio"), ("Info?", "+18165550177", "immigration status"),
+    ])
     func helpIsAnsweredInTheVictimsLanguage(_ word: String, _ from: String, _ phrase: String) async throws {
         let harness = try await harnessWithVictims()
         try await harness.run { client in try await reply(client, from: from, word) }
@@ -100,7 +103,8 @@ import Testing
         #expect(acks.filter { $0.to == Self.jose }.count == 1)
         #expect(acks.first { $0.to == Self.jose }?.body.contains("+1 816 234 5000") == true)
         // A Spanish-speaking captain sees the Spanish replies first.
-        let inbox = try harness.fixture.store.inbox(for: harness.fixture.captain, caseNumber: "KC-2025-004512", includeHandled: false, includeKeywords: false, limit: 10)
+        let inbox = try harness.fixture.store.inbox(
+            for: harness.fixture.captain, caseNumber: "KC-2025-004512", includeHandled: false, includeKeywords: false, limit: 10)
         #expect(inbox.map(\.body) == ["¿Y dónde?", "¿Cuándo es la corte?", "Thank you"])
         #expect(inbox.first?.language == "es" && inbox.first?.cases == ["KC-2025-004512"] && inbox.first?.victimName == "José Pérez")
         try await harness.run { client in
@@ -110,7 +114,9 @@ import Testing
             #expect(try await client.call(.post, "/v1/inbox/\(inbox[0].id)/handled", as: harness.tokens[.captain], json: "{}").status == .noContent)
             #expect(try await client.call(.post, "/v1/inbox/\(inbox[0].id)/handled", as: harness.tokens[.captain], json: "{}").status == .conflict)
         }
-        #expect(try harness.fixture.store.inbox(for: harness.fixture.captain, caseNumber: nil, includeHandled: false, includeKeywords: false, limit: 10).count == 2)
+        #expect(
+            try harness.fixture.store.inbox(for: harness.fixture.captain, caseNumber: nil, includeHandled: false, includeKeywords: false, limit: 10)
+                .count == 2)
         harness.fixture.clock.advance(by: 86400 + 1)
         try await harness.run { client in try await reply(client, from: Self.jose, "Hola otra vez") }
         #expect(try await dispatchAll(harness.fixture).sent.count == 1)
@@ -126,12 +132,15 @@ import Testing
         }
         let sent = try await dispatchAll(harness.fixture).sent
         #expect(sent.count == 1 && sent.first?.to == Self.jose)
-        let supervisor = try harness.fixture.store.createStaff(StaffCreate(name: "Sgt. Elena Díaz", role: .supervisor), now: harness.fixture.clock.now()).0
+        let supervisor = try harness.fixture.store.createStaff(
+            StaffCreate(name: "Sgt. Elena Díaz", role: .supervisor), now: harness.fixture.clock.now()
+        ).0
         let all = try harness.fixture.store.inbox(for: supervisor, caseNumber: nil, includeHandled: true, includeKeywords: true, limit: 10)
         #expect(all.count == 3)
         #expect(all.contains { $0.victimId == nil && $0.intent == "opt_out" })
         // A captain sees the replies of their cases' victims, not those of strangers.
-        let captains = try harness.fixture.store.inbox(for: harness.fixture.captain, caseNumber: nil, includeHandled: true, includeKeywords: true, limit: 10)
+        let captains = try harness.fixture.store.inbox(
+            for: harness.fixture.captain, caseNumber: nil, includeHandled: true, includeKeywords: true, limit: 10)
         #expect(captains.count == 1 && captains.first?.intent == "opt_out" && captains.first?.victimId != nil)
     }
 }
@@ -150,7 +159,9 @@ import Testing
 
     @Test func anAmbiguousKeywordIsAnError() {
         var book = KeywordBook()
-        #expect(throws: AvisoError.self) { try book.add(language: "xx", path: "Templates/xx/keywords.txt", contents: "opt_out = STOP\nopt_in = stop\n") }
+        #expect(throws: AvisoError.self) {
+            try book.add(language: "xx", path: "Templates/xx/keywords.txt", contents: "opt_out = STOP\nopt_in = stop\n")
+        }
     }
 }
 
@@ -170,10 +181,13 @@ import Testing
 
     static let cases: [Words] = [
         Words(language: "ar", name: "العربية", nameTyped: "3arabi", stop: "توقف", stopTyped: "waqif", help: "مساعدة", helpTyped: "mosa3ada"),
-        Words(language: "so", name: "Soomaali", nameTyped: "af soomaali", stop: "JOOJI", stopTyped: "jooji fariimaha", help: "CAAWIMAAD", helpTyped: "caawi"),
+        Words(
+            language: "so", name: "Soomaali", nameTyped: "af soomaali", stop: "JOOJI", stopTyped: "jooji fariimaha", help: "CAAWIMAAD",
+            helpTyped: "caawi"),
         Words(language: "sw", name: "Kiswahili", nameTyped: "swahili", stop: "ACHA", stopTyped: "simamisha", help: "MSAADA", helpTyped: "saidia"),
         Words(language: "my", name: "မြန်မာ", nameTyped: "myanmar", stop: "ရပ်", stopTyped: "yat par", help: "အကူအညီ", helpTyped: "a kuu a nyi"),
-        Words(language: "bs", name: "Bosanski", nameTyped: "bosanski jezik", stop: "Odjava", stopTyped: "odjavi me", help: "POMOĆ", helpTyped: "pomoc"),
+        Words(
+            language: "bs", name: "Bosanski", nameTyped: "bosanski jezik", stop: "Odjava", stopTyped: "odjavi me", help: "POMOĆ", helpTyped: "pomoc"),
         Words(language: "vi", name: "Tiếng Việt", nameTyped: "tieng viet", stop: "Dừng", stopTyped: "dung lai", help: "Giúp", helpTyped: "giup do"),
     ]
 

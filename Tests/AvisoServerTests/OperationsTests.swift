@@ -62,7 +62,8 @@ import Testing
         try harness.fixture.openCase()
         try harness.fixture.addVictim("José Pérez", language: "es", phone: "+18165550142")
         try await run(harness, Operations()) { client in
-            #expect(try await client.call(.get, "/metrics", as: nil).body.contains(#"aviso_messages{state="queued",channel="sms",language="es"} 1.0"#))
+            #expect(
+                try await client.call(.get, "/metrics", as: nil).body.contains(#"aviso_messages{state="queued",channel="sms",language="es"} 1.0"#))
             try await RecordingGateway().dispatchAll(harness.fixture)
             let text = try await client.call(.get, "/metrics", as: nil).body
             #expect(text.contains(#"aviso_messages{state="queued",channel="sms",language="es"} 0.0"#))
@@ -77,7 +78,8 @@ import Testing
         let metrics = AvisoMetrics()
         try await run(harness, Operations(metrics: metrics)) { client in
             let optOut = #"{"state": "opted_out", "method": "verbal", "wording_version": "2026-01"}"#
-            let answer = try await client.call(.post, "/v1/contact-points/\(jose.contactPoints[0].id)/consent", as: harness.tokens[.captain], json: optOut)
+            let answer = try await client.call(
+                .post, "/v1/contact-points/\(jose.contactPoints[0].id)/consent", as: harness.tokens[.captain], json: optOut)
             #expect(answer.status == .created)
         }
         #expect(metrics.exposition().contains(#"aviso_opt_outs_total{language="es"} 1"#))

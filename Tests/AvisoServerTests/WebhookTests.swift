@@ -48,11 +48,13 @@ func dispatchAll(_ fixture: StoreFixture, gateway: RecordingGateway = RecordingG
             #expect(unsigned.status == .forbidden)
             let forged = try twilioSignature(authToken: "not-the-token", url: APIHarness.publicURL + "/webhooks/twilio/status", parameters: status)
             #expect(try await client.webhook("/webhooks/twilio/status", status, signature: forged).status == .forbidden)
-            let retargeted = try twilioSignature(authToken: APIHarness.authToken, url: APIHarness.publicURL + "/webhooks/twilio/inbound", parameters: status)
+            let retargeted = try twilioSignature(
+                authToken: APIHarness.authToken, url: APIHarness.publicURL + "/webhooks/twilio/inbound", parameters: status)
             #expect(try await client.webhook("/webhooks/twilio/status", status, signature: retargeted).status == .forbidden)
             var tampered = status
             tampered[1] = ("MessageStatus", "failed")
-            let original = try twilioSignature(authToken: APIHarness.authToken, url: APIHarness.publicURL + "/webhooks/twilio/status", parameters: status)
+            let original = try twilioSignature(
+                authToken: APIHarness.authToken, url: APIHarness.publicURL + "/webhooks/twilio/status", parameters: status)
             #expect(try await client.webhook("/webhooks/twilio/status", tampered, signature: original).status == .forbidden)
             #expect(try harness.fixture.allMessages().first?.state == .sent)
             #expect(try await client.signed("/webhooks/twilio/status", status).status == .noContent)
@@ -60,7 +62,9 @@ func dispatchAll(_ fixture: StoreFixture, gateway: RecordingGateway = RecordingG
             let inbound = [("MessageSid", "SMin1"), ("From", "+18165550142"), ("To", "+18165550100"), ("Body", "Gracias")]
             let forgedInbound = try twilioSignature(authToken: "x", url: APIHarness.publicURL + "/webhooks/twilio/inbound", parameters: inbound)
             #expect(try await client.webhook("/webhooks/twilio/inbound", inbound, signature: forgedInbound).status == .forbidden)
-            #expect(try harness.fixture.store.inbox(for: harness.fixture.captain, caseNumber: nil, includeHandled: true, includeKeywords: true, limit: 10).isEmpty)
+            #expect(
+                try harness.fixture.store.inbox(for: harness.fixture.captain, caseNumber: nil, includeHandled: true, includeKeywords: true, limit: 10)
+                    .isEmpty)
             let accepted = try await client.signed("/webhooks/twilio/inbound", inbound)
             #expect(accepted.status == .ok && accepted.body.contains("<Response></Response>"))
         }
@@ -113,9 +117,12 @@ func dispatchAll(_ fixture: StoreFixture, gateway: RecordingGateway = RecordingG
         try fixture.openCase()
         try fixture.addVictim("José Pérez", language: "es", phone: "+18165550142")
         let claimed = try fixture.store.claimDue(limit: 10, now: fixture.clock.now())
-        #expect(try fixture.store.recordDeliveryReport(providerId: "SMearly", status: "delivered", errorCode: nil, now: fixture.clock.now()) == .unknownMessage)
+        #expect(
+            try fixture.store.recordDeliveryReport(providerId: "SMearly", status: "delivered", errorCode: nil, now: fixture.clock.now())
+                == .unknownMessage)
         _ = try fixture.store.complete(
-            [HandOffResult(message: claimed[0], outcome: .sent(providerId: "SMearly"), gateway: "twilio")], now: fixture.clock.now(), retry: RetryPolicy())
+            [HandOffResult(message: claimed[0], outcome: .sent(providerId: "SMearly"), gateway: "twilio")], now: fixture.clock.now(),
+            retry: RetryPolicy())
         #expect(try fixture.allMessages().first?.state == .delivered)
     }
 }

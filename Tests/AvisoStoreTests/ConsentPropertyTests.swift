@@ -61,7 +61,8 @@ enum OptOutConfirmations {
         }
         let gateway = ConsentCheckingGateway(path: fixture.store.path)
         let dispatcher = Dispatcher(
-            store: fixture.store, gateways: [.sms: gateway], clock: fixture.clock, settings: .init(batchSize: 2, retry: RetryPolicy(maxAttempts: 3, baseDelay: 1, maxDelay: 2)),
+            store: fixture.store, gateways: [.sms: gateway], clock: fixture.clock,
+            settings: .init(batchSize: 2, retry: RetryPolicy(maxAttempts: 3, baseDelay: 1, maxDelay: 2)),
             logger: .init(label: "test"))
         for _ in 0..<60 {
             let phone = phones.randomElement(using: &random)!
@@ -70,14 +71,19 @@ enum OptOutConfirmations {
             case 0:
                 _ = try? fixture.queue([Event.arrest, .plea, .escape, .caseClosed].randomElement(using: &random)!)
             case 1:
-                _ = try fixture.store.receiveInbound(providerId: nil, from: phone, body: ["ALTO", "stop", "No más mensajes"].randomElement(using: &random)!, planner: fixture.planner, now: fixture.clock.now())
+                _ = try fixture.store.receiveInbound(
+                    providerId: nil, from: phone, body: ["ALTO", "stop", "No más mensajes"].randomElement(using: &random)!, planner: fixture.planner,
+                    now: fixture.clock.now())
             case 2:
-                _ = try fixture.store.receiveInbound(providerId: nil, from: phone, body: ["START", "sí"].randomElement(using: &random)!, planner: fixture.planner, now: fixture.clock.now())
+                _ = try fixture.store.receiveInbound(
+                    providerId: nil, from: phone, body: ["START", "sí"].randomElement(using: &random)!, planner: fixture.planner,
+                    now: fixture.clock.now())
             case 3:
                 try fixture.optOut(contactPoint: point)
             case 4:
                 _ = try fixture.store.recordConsent(
-                    ConsentInput(state: .optedIn, method: .verbal, wordingVersion: "2026-01"), contactPointId: point, by: fixture.captain, planner: fixture.planner,
+                    ConsentInput(state: .optedIn, method: .verbal, wordingVersion: "2026-01"), contactPointId: point, by: fixture.captain,
+                    planner: fixture.planner,
                     now: fixture.clock.now())
             default:
                 let confirmations = try fixture.allMessages().filter { $0.event == .optOutConfirmation }.compactMap(\.id)

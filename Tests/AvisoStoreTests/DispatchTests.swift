@@ -180,7 +180,10 @@ import Testing
             .courtDateChanged, UpdateFields(startsAt: "2026-03-17T09:00", place: "Jackson County Courthouse", hearingUpdateId: first.id))
         let old = try fixture.store.update(id: first.id!)
         #expect(old.messages.filter { $0.event == .courtDateReminder }.allSatisfy { $0.state == .cancelled })
-        #expect(changed.messages.filter { $0.event == .courtDateReminder }.map(\.scheduledFor) == [instant("2026-03-10T10:00"), instant("2026-03-16T10:00")])
+        #expect(
+            changed.messages.filter { $0.event == .courtDateReminder }.map(\.scheduledFor) == [
+                instant("2026-03-10T10:00"), instant("2026-03-16T10:00"),
+            ])
         #expect(changed.messages.first?.body?.contains("3 de marzo") == true)
         #expect(changed.messages.first?.body?.contains("17 de marzo") == true)
     }
@@ -215,13 +218,16 @@ import Testing
     @Test func aVictimsMessagesGoOneAtATimeInOrderWelcomeFirst() async throws {
         let fixture = try StoreFixture()
         try fixture.openCase()
-        for index in 0..<5 { try fixture.addVictim("Victim \(index)", language: index % 2 == 0 ? "es" : "en", phone: "+1816555\(String(format: "%04d", 100 + index))") }
+        for index in 0..<5 {
+            try fixture.addVictim("Victim \(index)", language: index % 2 == 0 ? "es" : "en", phone: "+1816555\(String(format: "%04d", 100 + index))")
+        }
         try fixture.queue(.arrest)
         try fixture.queue(.plea)
         try fixture.queue(.sentencing)
         let gateway = StallingGateway(delay: .milliseconds(5))
         let dispatcher = Dispatcher(
-            store: fixture.store, gateways: [.sms: gateway], clock: fixture.clock, settings: .init(batchSize: 3, concurrency: 3), logger: .init(label: "test"))
+            store: fixture.store, gateways: [.sms: gateway], clock: fixture.clock, settings: .init(batchSize: 3, concurrency: 3),
+            logger: .init(label: "test"))
         #expect(try await dispatcher.runUntilIdle() == 20)
         let messages = try fixture.allMessages()
         #expect(messages.count == 20 && messages.allSatisfy { $0.state == .sent })

@@ -11,7 +11,8 @@ import Testing
         try fixture.openCase()
         try fixture.addVictim("José Pérez", language: "es", phone: "+18165550142", email: "jose@example.org")
         try fixture.queue(.caseClosed)
-        _ = try fixture.store.receiveInbound(providerId: "SM1", from: "+18165550142", body: "Gracias por todo", planner: fixture.planner, now: fixture.clock.now())
+        _ = try fixture.store.receiveInbound(
+            providerId: "SM1", from: "+18165550142", body: "Gracias por todo", planner: fixture.planner, now: fixture.clock.now())
         let dispatcher = fixture.dispatcher(gateway: RecordingGateway())
         while try await dispatcher.runOnce() > 0 {}
         _ = try fixture.store.closeCase(number: "KC-2025-004512", by: fixture.captain, now: fixture.clock.now())

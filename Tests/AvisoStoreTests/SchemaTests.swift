@@ -107,13 +107,19 @@ extension StoreFixture {
     @Test func anEditedRowIsNamed() async throws {
         let fixture = try await fixtureWithHistory()
         try await tamper(fixture, "UPDATE contact_log SET actor = 'staff:9' WHERE id = 4")
-        #expect(try fixture.store.verifyAuditChains().map(\.description) == ["contact_log row 4: the content does not match its hash (the row was altered)"])
+        #expect(
+            try fixture.store.verifyAuditChains().map(\.description) == [
+                "contact_log row 4: the content does not match its hash (the row was altered)"
+            ])
     }
 
     @Test func anEditedConsentRecordIsNamed() async throws {
         let fixture = try await fixtureWithHistory()
         try await tamper(fixture, "UPDATE consent_records SET method = 'written' WHERE id = 2")
-        #expect(try fixture.store.verifyAuditChains().map(\.description) == ["consent_records row 2: the content does not match its hash (the row was altered)"])
+        #expect(
+            try fixture.store.verifyAuditChains().map(\.description) == [
+                "consent_records row 2: the content does not match its hash (the row was altered)"
+            ])
     }
 
     @Test func aDeletedRowIsNamed() async throws {
@@ -133,7 +139,8 @@ extension StoreFixture {
         // Swap the content of rows 2 and 3, keeping each row's own hash: the chain links break.
         try await tamper(
             fixture,
-            "UPDATE contact_log SET id = -2 WHERE id = 2", "UPDATE contact_log SET id = 2 WHERE id = 3", "UPDATE contact_log SET id = 3 WHERE id = -2")
+            "UPDATE contact_log SET id = -2 WHERE id = 2", "UPDATE contact_log SET id = 2 WHERE id = 3", "UPDATE contact_log SET id = 3 WHERE id = -2"
+        )
         let breaks = try fixture.store.verifyAuditChains()
         #expect(breaks.first?.table == "contact_log" && breaks.first?.rowId == 2)
     }

@@ -1,8 +1,13 @@
-/// CLDR's cardinal plural rules for the languages Aviso speaks, copied from
-/// CLDR's `supplemental/plurals.xml` with their sample numbers (which the
-/// tests check every rule against). Adding a language with plural inflection
-/// adds its lines here.
+/// CLDR's cardinal plural rules for the languages Aviso speaks, taken from
+/// CLDR 49's `common/supplemental/plurals.xml` with their sample numbers
+/// (which the tests check every rule against, and against Babel 2.19.0, the
+/// Babel release that carries CLDR 49). Adding a language with plural
+/// inflection adds its lines here; moving to a newer CLDR changes
+/// `PluralRules.cldrVersion`, these lines and the pinned Babel together.
 enum PluralData {
+    /// The CLDR release these rules and samples are from.
+    static let cldrVersion = "49"
+
     /// language → [(category, "condition @integer … @decimal …")], `other` omitted (it is everything else).
     static let rules: [String: [(PluralCategory, String)]] = [
         "en": [(.one, "i = 1 and v = 0 @integer 1")],
@@ -22,6 +27,8 @@ enum PluralData {
             (.few, "n % 100 = 3..10 @integer 3~10, 103~110, 1003, … @decimal 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 103.0, 1003.0, …"),
             (.many, "n % 100 = 11..99 @integer 11~26, 111, 1011, … @decimal 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 111.0, 1011.0, …"),
         ],
+        // CLDR 49 gave Vietnamese a `one` category (before it had only `other`).
+        "vi": [(.one, "i = 0 or n = 1 @integer 0, 1 @decimal 0.0~1.0, 0.00~0.04")],
         "bs": [
             (
                 .one,
@@ -41,12 +48,12 @@ enum PluralData {
         "so":
             "@integer 0, 2~16, 100, 1000, 10000, 100000, 1000000, … @decimal 0.0~0.9, 1.1~1.6, 10.0, 100.0, 1000.0, 10000.0, 100000.0, 1000000.0, …",
         "es":
-            "@integer 0, 2~16, 100, 1000, 10000, 100000, 1c3, 2c3, 3c3, 4c3, 5c3, 6c3, … @decimal 0.0~0.9, 1.1~1.6, 10.0, 100.0, 1000.0, 1.0001c3, 1.1c3, 2.0001c3, 2.1c3, 3.0001c3, 3.1c3, …",
+            "@integer 0, 2~16, 100, 1000, 10000, 100000, 1c3, 2c3, 3c3, 4c3, 5c3, 6c3, … @decimal 0.0~0.9, 1.1~1.6, 10.0, 100.0, 1000.0, 10000.0, 100000.0, 1000000.0, 1.0001c3, 1.1c3, 2.0001c3, 2.1c3, 3.0001c3, 3.1c3, …",
         "ar":
             "@integer 100~102, 200~202, 300~302, 400~402, 500~502, 600, 1000, 10000, 100000, 1000000, … @decimal 0.1~0.9, 1.1~1.7, 10.1, 100.0, 1000.0, 10000.0, 100000.0, 1000000.0, …",
         "bs":
             "@integer 0, 5~19, 100, 1000, 10000, 100000, 1000000, … @decimal 0.0, 0.5~1.0, 1.5~2.0, 2.5~2.7, 10.0, 100.0, 1000.0, 10000.0, 100000.0, 1000000.0, …",
-        "vi": "@integer 0~15, 100, 1000, 10000, 100000, 1000000, … @decimal 0.0~1.5, 10.0, 100.0, 1000.0, 10000.0, 100000.0, 1000000.0, …",
+        "vi": "@integer 2~17, 100, 1000, 10000, 100000, 1000000, … @decimal 1.1~2.6, 10.0, 100.0, 1000.0, 10000.0, 100000.0, 1000000.0, …",
         "my": "@integer 0~15, 100, 1000, 10000, 100000, 1000000, … @decimal 0.0~1.5, 10.0, 100.0, 1000.0, 10000.0, 100000.0, 1000000.0, …",
     ]
 
@@ -88,6 +95,9 @@ enum PluralData {
 }
 
 extension PluralRules {
+    /// The CLDR release Aviso's plural rules are from.
+    public static var cldrVersion: String { PluralData.cldrVersion }
+
     /// Every CLDR sample of every category of `language`, with the category CLDR gives it (for tests).
     public static func cldrSamples(of language: String) -> [(String, PluralCategory)] {
         var result: [(String, PluralCategory)] = []

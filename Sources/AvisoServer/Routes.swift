@@ -7,25 +7,6 @@ import Logging
 /// Every route of the API. `docs/openapi.yaml` documents each one; a test
 /// fails when a route here is missing there.
 public enum AvisoRoutes {
-    /// Method and path of every route, as registered (for the OpenAPI check).
-    public static let all: [(method: String, path: String)] = [
-        ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"),
-        ("GET", "/v1/me"), ("GET", "/v1/status"),
-        ("GET", "/v1/cases"), ("POST", "/v1/cases"), ("GET", "/v1/cases/{number}"),
-        ("POST", "/v1/cases/{number}/victims"), ("POST", "/v1/cases/{number}/victim-links"),
-        ("POST", "/v1/cases/{number}/updates"), ("POST", "/v1/cases/{number}/updates/preview"),
-        ("GET", "/v1/updates/{id}"), ("POST", "/v1/updates/{id}/cancel"),
-        ("GET", "/v1/victims/{id}"), ("POST", "/v1/victims/{id}/contact-points"),
-        ("POST", "/v1/contact-points/{id}/consent"),
-        ("GET", "/v1/messages"),
-        ("GET", "/v1/staff"), ("POST", "/v1/staff"),
-        ("GET", "/v1/inbox"), ("POST", "/v1/inbox/{id}/handled"),
-        ("GET", "/v1/cases/{number}/export"), ("GET", "/v1/victims/{id}/export"),
-        ("POST", "/v1/cases/{number}/close"), ("POST", "/v1/cases/{number}/legal-hold"), ("POST", "/v1/cases/{number}/staff"),
-        ("POST", "/webhooks/twilio/status"), ("POST", "/webhooks/twilio/inbound"),
-        ("GET", "/unsubscribe/{token}"), ("POST", "/unsubscribe/{token}"),
-    ]
-
     /// Builds the router. `readiness` answers /readyz with a list of problems (empty when ready).
     public static func router(state: ServerState, readiness: @escaping @Sendable () -> [String]) -> Router<AvisoRequestContext> {
         router(state: state, operations: Operations(readiness: readiness))

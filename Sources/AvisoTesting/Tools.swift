@@ -1,26 +1,67 @@
 public import Foundation
 import Glibc
+import Synchronization
+
+/// The tests' own Python interpreter: the virtual environment `scripts/test`
+/// makes under `.build/test-python` from `scripts/testing/requirements.txt`
+/// (exact versions and hashes), or `AVISO_TEST_PYTHON` when set. Never the
+/// machine's `python3`: what happens to be installed there must not change a result.
+public let testPython: String = {
+    if let path = ProcessInfo.processInfo.environment["AVISO_TEST_PYTHON"], !path.isEmpty { return path }
+    return repositoryRoot.appendingPathComponent(".build/test-python/bin/python3").path
+}()
 
 /// Runs a helper program of the repository (`scripts/testing/…`) or a system
 /// tool, and returns what it printed. For real peers in tests: Python's email
-/// parser, the twilio package's signer, openssl.
-public func runTool(_ executable: String, _ arguments: [String], timeout: TimeInterval = 30) throws -> String {
+/// parser, the twilio package's signer, openssl. `input` is written to its
+/// standard input (otherwise it reads nothing). A tool still running after
+/// `timeout` seconds is killed (with everything it started) and an error says so.
+public func runTool(_ executable: String, _ arguments: [String], input: String? = nil, timeout: TimeInterval = 30) throws -> String {
+    if executable == testPython && !FileManager.default.isExecutableFile(atPath: testPython) {
+        throw ToolError(description: "the tests' Python environment is missing at \(testPython): run scripts/test, which makes it")
+    }
     let process = Process()
+    // Foundation starts the tool as the leader of a process group of its own
+    // (POSIX_SPAWN_SETPGROUP), so a timeout can stop it with what it started.
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [executable] + arguments
     let output = Pipe()
     let errors = Pipe()
     process.standardOutput = output
     process.standardError = errors
+    let inputPipe = input.map { _ in Pipe() }
+    process.standardInput = inputPipe ?? FileHandle.nullDevice
+    let exited = DispatchSemaphore(value: 0)
+    process.terminationHandler = { _ in exited.signal() }
     try process.run()
-    let deadline = Date().addingTimeInterval(timeout)
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-    while process.isRunning && Date() < deadline { usleep(10_000) }
-    if process.isRunning { process.terminate() }
-    process.waitUntilExit()
+    if let inputPipe, let input {
+        DispatchQueue.global().async {
+            try? inputPipe.fileHandleForWriting.write(contentsOf: Data(input.utf8))
+            try? inputPipe.fileHandleForWriting.close()
+        }
+    }
+    let readers = DispatchGroup()
+    let collected = Mutex<(Data, Data)>((Data(), Data()))
+    for (pipe, isOutput) in [(output, true), (errors, false)] {
+        DispatchQueue.global().async(group: readers) {
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            collected.withLock { isOutput ? ($0.0 = data) : ($0.1 = data) }
+        }
+    }
+    let command = ([executable] + arguments).joined(separator: " ")
+    if exited.wait(timeout: .now() + timeout) == .timedOut {
+        kill(-process.processIdentifier, SIGKILL)
+        kill(process.processIdentifier, SIGKILL)
+        exited.wait()
+        _ = readers.wait(timeout: .now() + 5)
+        throw ToolError(description: "\(command) did not finish within \(timeout) s and was killed")
+    }
+    // Whatever the tool left running in its group must not hold the pipes open.
+    if readers.wait(timeout: .now() + 5) == .timedOut { kill(-process.processIdentifier, SIGKILL) }
+    readers.wait()
+    let (data, errorData) = collected.withLock { $0 }
     guard process.terminationStatus == 0 else {
-        throw ToolError(description: "\(executable) \(arguments.joined(separator: " ")) failed: \(String(decoding: errorData, as: UTF8.self))")
+        throw ToolError(description: "\(command) failed (status \(process.terminationStatus)): \(String(decoding: errorData, as: UTF8.self))")
     }
     return String(decoding: data, as: UTF8.self)
 }
@@ -36,7 +77,7 @@ public func testingScript(_ name: String) -> String {
 
 /// Signs a Twilio webhook with the twilio package's own RequestValidator.
 public func twilioSignature(authToken: String, url: String, parameters: [(String, String)]) throws -> String {
-    try runTool("python3", [testingScript("twilio_signature.py"), authToken, url] + parameters.map { "\($0.0)=\($0.1)" })
+    try runTool(testPython, [testingScript("twilio_signature.py"), authToken, url] + parameters.map { "\($0.0)=\($0.1)" })
         .trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
@@ -67,10 +108,9 @@ public final class SMTPServer: @unchecked Sendable {
         let (certificate, key) = try makeCertificate(in: directory)
         self.certificate = certificate
         process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.executableURL = URL(fileURLWithPath: testPython)
         process.arguments = [
-            "python3", testingScript("smtp_server.py"), "--dir", mailbox.path, "--cert", certificate, "--key", key, "--mode", mode, "--reject",
-            reject,
+            testingScript("smtp_server.py"), "--dir", mailbox.path, "--cert", certificate, "--key", key, "--mode", mode, "--reject", reject,
         ]
         let output = Pipe()
         process.standardOutput = output
@@ -94,7 +134,7 @@ public final class SMTPServer: @unchecked Sendable {
 
     /// A received message as Python's email parser reads it.
     public func parsed(_ file: URL) throws -> [String: Any] {
-        let json = try runTool("python3", [testingScript("parse_email.py"), file.path])
+        let json = try runTool(testPython, [testingScript("parse_email.py"), file.path])
         return try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] ?? [:]
     }
 

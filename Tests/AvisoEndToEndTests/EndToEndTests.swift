@@ -72,8 +72,12 @@ extension EndToEnd {
             try daemon.start()
             defer { daemon.stop() }
             #expect(daemon.wait(seconds: 20) { daemon.spooled("sms").count + daemon.spooled("email").count == 8 }, "\(daemon.log(tail: 10))")
-            usleep(500_000)
             let db = try DatabaseQueue(path: daemon.databasePath)
+            // The spool file is written before the store records `sent`: wait for the record, not a fixed time.
+            #expect(
+                daemon.wait(seconds: 20) {
+                    (try? db.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM messages WHERE state = 'sent'") }) == 8
+                })
             try await db.read { db in
                 #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM messages") == 8)
                 #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM messages WHERE state = 'sent'") == 8)

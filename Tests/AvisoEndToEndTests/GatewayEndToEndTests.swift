@@ -33,7 +33,7 @@ extension EndToEnd {
             #expect(url.hasPrefix("http://127.0.0.1:\(daemon.port)/unsubscribe/"))
 
             let status = try runTool(
-                "python3",
+                testPython,
                 [
                     "-c",
                     "import urllib.request as u; print(u.urlopen(u.Request('\(url)', data=b'List-Unsubscribe=One-Click', method='POST'), timeout=10).status)",

@@ -36,7 +36,7 @@ extension EndToEnd {
             let reply = "¿Cuándo es la corte? Mi vecino Ramiro Fuentes vio todo"
             for (sid, body) in [("SMreply1", reply), ("SMreply2", "ALTO")] {
                 let status = try runTool(
-                    "python3",
+                    testPython,
                     [
                         testingScript("post_webhook.py"), "http://127.0.0.1:\(daemon.port)/webhooks/twilio/inbound", "e2e-twilio-token",
                         "MessageSid=\(sid)", "From=+18165550143", "To=+18165550100", "Body=\(body)",
@@ -61,7 +61,7 @@ extension EndToEnd {
             let texts = (list?["messages"] as? [[String: Any]] ?? []).flatMap { [$0["body"] as? String, $0["subject"] as? String].compactMap { $0 } }
             #expect(texts.count >= 11)
             daemon.signal(SIGHUP)
-            usleep(300_000)
+            #expect(daemon.wait(seconds: 20) { daemon.logText.contains("configuration and templates reloaded") }, "\(daemon.log(tail: 5))")
             daemon.stop()
 
             let secrets =

@@ -197,10 +197,14 @@ extension JSONDecoder {
                 documented.insert(line.trimmingCharacters(in: .whitespaces).dropLast().uppercased() + " " + currentPath)
             }
         }
-        for route in AvisoRoutes.all {
-            #expect(documented.contains("\(route.method) \(route.path)"), "\(route.method) \(route.path) is not in docs/openapi.yaml")
+        // The routes as the router itself holds them, not a hand-kept list.
+        let harness = try APIHarness()
+        let served = AvisoRoutes.router(state: harness.state, readiness: { [] }).routes.map { "\($0.method.rawValue) \($0.path)" }
+        #expect(served.count > 20, "the router lists \(served.count) routes")
+        for route in served {
+            #expect(documented.contains(route), "\(route) is served but not in docs/openapi.yaml")
         }
-        let routes = Set(AvisoRoutes.all.map { "\($0.method) \($0.path)" })
+        let routes = Set(served)
         for entry in documented where ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(String(entry.prefix { $0 != " " })) {
             #expect(routes.contains(entry), "\(entry) is documented but not served")
         }

@@ -20,21 +20,33 @@ ensure_build_dependencies() {
   ensure_debian_packages libsqlite3-dev libcurl4-openssl-dev libssl-dev
 }
 
-# ensure_python_packages MODULE=PACKAGE…: installs PyPI packages whose module cannot be imported.
-ensure_python_packages() {
-  command -v python3 >/dev/null || ensure_debian_packages python3 python3-pip
-  local missing=()
-  for pair in "$@"; do
-    python3 -c "import ${pair%%=*}" 2>/dev/null || missing+=("${pair#*=}")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  echo "Installing ${missing[*]} from PyPI …"
-  python3 -m pip install -q "${missing[@]}" 2>/dev/null \
-    || python3 -m pip install -q --break-system-packages "${missing[@]}"
+# The tests' own Python: a virtual environment under .build/ with exactly the
+# tools of scripts/testing/requirements.txt (versions and hashes), made once and
+# reused while that file and the interpreter stay the same. Nothing the machine's
+# python3 has installed is visible inside it. Prints nothing when it is reused.
+TEST_PYTHON_DIR=".build/test-python"
+ensure_test_python() {
+  command -v python3 >/dev/null || ensure_debian_packages python3
+  python3 -c 'import venv, ensurepip' 2>/dev/null || ensure_debian_packages python3-venv
+  local requirements="scripts/testing/requirements.txt"
+  local stamp
+  stamp="$(sha256sum "$requirements" | cut -d' ' -f1) $(python3 -c 'import sys; print(sys.version.split()[0])')"
+  if [ -x "$TEST_PYTHON_DIR/bin/python3" ] && [ "$(cat "$TEST_PYTHON_DIR/.aviso-stamp" 2>/dev/null)" = "$stamp" ]; then
+    return 0
+  fi
+  echo "Making the tests' Python environment in $TEST_PYTHON_DIR from $requirements …"
+  rm -rf "$TEST_PYTHON_DIR"
+  mkdir -p "$(dirname "$TEST_PYTHON_DIR")"
+  python3 -m venv "$TEST_PYTHON_DIR"
+  PIP_DISABLE_PIP_VERSION_CHECK=1 "$TEST_PYTHON_DIR/bin/python3" -m pip install -q --no-input \
+    --require-hashes --only-binary :all: -r "$requirements"
+  echo "$stamp" > "$TEST_PYTHON_DIR/.aviso-stamp"
 }
 
 # The real peers the tests talk to: an SMTP server, Twilio's request signer, CLDR data.
 ensure_test_dependencies() {
   ensure_debian_packages sqlite3 openssl
-  ensure_python_packages aiosmtpd=aiosmtpd twilio=twilio babel=babel
+  ensure_test_python
+  AVISO_TEST_PYTHON="$(pwd)/$TEST_PYTHON_DIR/bin/python3"
+  export AVISO_TEST_PYTHON
 }

@@ -40,6 +40,9 @@ public enum GatewayOutcome: Sendable, Equatable {
     /// The carrier says the recipient opted out (Twilio error 21610): the
     /// message fails and the contact point is opted out, recorded as the carrier's.
     case optedOutAtCarrier(reason: String)
+    /// Not handed off: the contact point's consent was withdrawn after the
+    /// message was claimed (G1 at the instant of hand-off). Nothing left Aviso.
+    case withdrawn(reason: String)
 }
 
 /// A sender for one or more channels. Implementations must be safe to call
@@ -48,6 +51,23 @@ public protocol MessageGateway: Sendable {
     /// A short name for logs and metrics (`spool`, `twilio`, `smtp`).
     var name: String { get }
     func send(_ message: OutboundMessage) async -> GatewayOutcome
+    /// Sends unless `mayHandOff` says no at the last moment before the
+    /// message leaves Aviso: a gateway that waits before writing (a rate
+    /// limit, a connection) asks after the wait. The default asks first.
+    func send(_ message: OutboundMessage, mayHandOff: @Sendable () -> Bool) async -> GatewayOutcome
+}
+
+extension MessageGateway {
+    public func send(_ message: OutboundMessage, mayHandOff: @Sendable () -> Bool) async -> GatewayOutcome {
+        guard mayHandOff() else { return GatewayOutcome.consentWithdrawn }
+        return await send(message)
+    }
+}
+
+extension GatewayOutcome {
+    /// The outcome of a hand-off stopped because consent was withdrawn after the claim.
+    public static let consentWithdrawn = GatewayOutcome.withdrawn(
+        reason: "not handed off: the contact point opted out after the message was claimed")
 }
 
 /// Exponential backoff with full jitter between attempts, up to a limit.

@@ -155,7 +155,11 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
         let (finished, unfinished) = await cycle.handOff.value
         if !finished.isEmpty {
             let summary = try store.complete(finished, now: clock.now(), retry: settings.retry)
-            logger.debug("batch recorded", metadata: ["sent": "\(summary.sent)", "retried": "\(summary.retried)", "failed": "\(summary.failed)"])
+            logger.debug(
+                "batch recorded",
+                metadata: [
+                    "sent": "\(summary.sent)", "retried": "\(summary.retried)", "failed": "\(summary.failed)", "withdrawn": "\(summary.withdrawn)",
+                ])
         }
         if !unfinished.isEmpty {
             try store.requeueUnfinished(unfinished, now: clock.now())
@@ -225,7 +229,12 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
             return HandOffResult(message: message, outcome: .transient(reason: "no gateway is configured for \(channel.rawValue)"), gateway: "none")
         }
         let started = ContinuousClock.now
-        let outcome = await gateway.send(message.outbound)
+        // G1 at the instant of hand-off: a STOP committed after the claim stops the message, up to the
+        // moment the gateway writes it (the gateway asks again after any wait of its own).
+        let revocations = store.revocations
+        let contactPointId = message.contactPointId
+        let exempt = message.event == .optOutConfirmation
+        let outcome = await gateway.send(message.outbound, mayHandOff: { exempt || !revocations.isWithdrawn(contactPointId) })
         metrics?.recordHandOff(gateway: gateway.name, duration: ContinuousClock.now - started)
         // Metadata is built inside the log calls' autoclosures: at info level a hand-off that succeeds costs no dictionary.
         switch outcome {
@@ -239,6 +248,9 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
         case .permanent(let reason):
             logger.error(
                 "hand-off failed permanently", metadata: metadata(message, state: .failed, ["gateway": "\(gateway.name)", "reason": "\(reason)"]))
+        case .withdrawn(let reason):
+            logger.notice(
+                "not handed off: consent withdrawn after the claim", metadata: metadata(message, state: .suppressed, ["reason": "\(reason)"]))
         case .optedOutAtCarrier(let reason):
             logger.notice(
                 "the carrier reports the recipient opted out; the contact point is opted out",

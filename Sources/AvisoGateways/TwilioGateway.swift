@@ -69,10 +69,17 @@ public final class TwilioGateway: MessageGateway, Sendable {
     }
 
     public func send(_ message: OutboundMessage) async -> GatewayOutcome {
+        await send(message, mayHandOff: { true })
+    }
+
+    /// Waits for the message's turn under the rate limit, then asks
+    /// `mayHandOff` once more right before the request is written (G1).
+    public func send(_ message: OutboundMessage, mayHandOff: @Sendable () -> Bool) async -> GatewayOutcome {
         let elapsed = (ContinuousClock.now - started).components
         let now = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         let wait = spacing.withLock { $0.reserve(at: now) }
         if wait > 0 { try? await Task.sleep(for: .milliseconds(Int64(wait * 1000))) }
+        guard mayHandOff() else { return .consentWithdrawn }
 
         var request = HTTPClientRequest(url: endpoint)
         request.method = .POST

@@ -9,6 +9,8 @@ public struct ClaimedMessage: Sendable {
     public var bodyDigest: String
     /// The case the message is about, for logs (nil for messages about no case).
     public var caseNumber: String?
+    /// The event; an opt-out confirmation is the one message G1 lets reach an opted-out contact point.
+    public var event: Event = .custom
 }
 
 /// What happened to a claimed message.
@@ -39,6 +41,8 @@ public struct CompletionSummary: Sendable, Equatable {
     public var sent = 0
     public var retried = 0
     public var failed = 0
+    /// Claimed, then not handed off because consent was withdrawn meanwhile.
+    public var withdrawn = 0
 }
 
 /// The outbox: the messages table *is* the schedule. The dispatcher claims
@@ -114,7 +118,7 @@ extension AvisoStore {
                     outbound: OutboundMessage(
                         messageId: id, channel: Channel(rawValue: row["channel"]) ?? .sms, to: row["address"], language: row["language"],
                         subject: row["subject"], body: row["body"] ?? "", attempt: attempt, unsubscribeToken: row["unsubscribe_token"]),
-                    contactPointId: contactPointId, bodyDigest: digest, caseNumber: row["case_number"]))
+                    contactPointId: contactPointId, bodyDigest: digest, caseNumber: row["case_number"], event: event))
             log.append(.init(messageId: id, contactPointId: contactPointId, kind: "attempt", detail: "attempt \(attempt)", bodyDigest: digest))
         }
         let millis = now.millis
@@ -156,6 +160,8 @@ extension AvisoStore {
                 sql: "UPDATE messages SET state = 'queued', due_at = ?, last_error = ?, updated_at = ? WHERE id = ? AND state = 'sending'")
             let fail = try db.cachedStatement(
                 sql: "UPDATE messages SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ? AND state = 'sending'")
+            let suppress = try db.cachedStatement(
+                sql: "UPDATE messages SET state = 'suppressed', last_error = ?, updated_at = ? WHERE id = ? AND state = 'sending'")
             let millis = now.millis
             var earlyReports: [String] = []
             var gateways: [String: (sent: Bool, error: String?)] = [:]
@@ -164,7 +170,7 @@ extension AvisoStore {
                 switch result.outcome {
                 case .sent: gateways[result.gateway, default: (false, nil)].sent = true
                 case .transient(let reason), .permanent(let reason): gateways[result.gateway, default: (false, nil)].error = reason
-                case .optedOutAtCarrier: break
+                case .optedOutAtCarrier, .withdrawn: break
                 }
                 let id = message.outbound.messageId
                 switch result.outcome {
@@ -193,6 +199,11 @@ extension AvisoStore {
                     try fail.execute(arguments: [detail, millis, id])
                     summary.failed += 1
                     log.append(.init(messageId: id, contactPointId: message.contactPointId, kind: "failed", detail: detail))
+                case .withdrawn(let reason):
+                    // Never handed off: consent was withdrawn between the claim and the hand-off (G1).
+                    try suppress.execute(arguments: [reason, millis, id])
+                    summary.withdrawn += 1
+                    log.append(.init(messageId: id, contactPointId: message.contactPointId, kind: "suppressed", detail: reason))
                 case .optedOutAtCarrier(let reason):
                     let detail = "\(result.gateway): \(reason)"
                     try fail.execute(arguments: [detail, millis, id])

@@ -7,6 +7,8 @@ import GRDB
 public final class AvisoStore: Sendable {
     let pool: DatabasePool
     public let path: String
+    /// Consent withdrawals as they commit, for the last check before a hand-off (G1).
+    public let revocations = ConsentRevocations()
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
     ///
@@ -27,6 +29,7 @@ public final class AvisoStore: Sendable {
                 detail: "Cannot open the database at \(path): \(error). Check that the directory exists and is writable by the daemon.")
         }
         self.path = path
+        pool.add(transactionObserver: ConsentObserver(revocations), extent: .databaseLifetime)
         if migrate { try self.migrate() }
     }
 

@@ -112,6 +112,35 @@ func waitForPort(_ port: Int) async throws {
         #expect(request.field["StatusCallback"] == "https://aviso.kcpd.example/webhooks/twilio/status")
     }
 
+    /// G1 at the instant of hand-off: the gateway asks once more after its rate-limit wait, right before it writes.
+    @Test func aMessageWithdrawnDuringTheRateLimitWaitIsNeverPosted() async throws {
+        let fake = FakeTwilio()
+        try await fake.run { base in
+            let gateway = TwilioGateway(
+                settings: TwilioSettings(
+                    baseURL: base, accountSid: "AC0123456789abcdef0123456789abcdef", authToken: "s3cr3t-token", from: "+18165550100",
+                    messagingServiceSid: nil, statusCallback: nil, ratePerSecond: 0.2, timeout: 5))
+            #expect(await gateway.send(message) == .sent(providerId: "SM" + String(format: "%032d", 1)))
+            // The next message waits five seconds for its turn; consent is withdrawn while it waits.
+            let withdrawn = Mutex(false)
+            let asked = Mutex<[Bool]>([])
+            let second = Task {
+                await gateway.send(
+                    message,
+                    mayHandOff: {
+                        let allowed = !withdrawn.withLock { $0 }
+                        asked.withLock { $0.append(allowed) }
+                        return allowed
+                    })
+            }
+            try await Task.sleep(for: .milliseconds(150))
+            #expect(asked.withLock { $0 }.isEmpty, "the gateway asked before its wait was over")
+            withdrawn.withLock { $0 = true }
+            #expect(await second.value == .consentWithdrawn)
+        }
+        #expect(fake.recorded.count == 1)
+    }
+
     @Test func everyOutcomeIsClassified() async throws {
         let answers: [(Int, String)] = [
             (400, #"{"code": 21610, "message": "Attempt to send to unsubscribed recipient", "status": 400}"#),

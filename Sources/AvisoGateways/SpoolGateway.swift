@@ -65,7 +65,8 @@ public struct SpoolGateway: MessageGateway {
             let text = composer.compose(
                 messageId: message.messageId, to: message.to, subject: message.subject ?? "", body: message.body, date: now,
                 language: message.language,
-                extraHeaders: unsubscribe?.headers(token: message.unsubscribeToken) ?? [])
+                extraHeaders: unsubscribe?.headers(token: message.unsubscribeToken) ?? [],
+                footer: unsubscribe?.footer(token: message.unsubscribeToken, language: message.language))
             contents = Data(text.utf8)
             file = directory.appendingPathComponent("email/\(message.messageId).eml")
         }

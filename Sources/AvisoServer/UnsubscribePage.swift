@@ -114,6 +114,7 @@ struct UnsubscribePage {
         button:hover { background: #083d6f; }
         button:focus-visible { outline: 4px solid #f0a500; outline-offset: 3px; }
         a { color: #0a4f8f; font-weight: 700; }
+        a[href^="tel:"] { white-space: nowrap; }
         .contact { margin-top: 1.5rem; padding-top: 1rem; border-top: 1px solid #ccc; }
         """
 

@@ -162,7 +162,9 @@ let package = Package(
         ),
         .testTarget(
             name: "AvisoStoreTests",
-            dependencies: ["AvisoCore", "AvisoStore", "AvisoTesting", "AvisoDaemon", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "AvisoCore", "AvisoStore", "AvisoTesting", "AvisoDaemon", "AvisoClient", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

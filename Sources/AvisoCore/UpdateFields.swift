@@ -113,6 +113,7 @@ public struct UpdateFields: Codable, Sendable, Equatable {
         }
         if let place {
             let trimmed = place.trimmingWhitespace()
+            try TextInput.check(trimmed, field: "fields.place", lineBreaks: false)
             guard !trimmed.isEmpty, trimmed.count <= 200, !trimmed.contains(where: \.isNewline) else {
                 throw .invalid(
                     "fields.place", "The place is one line of at most 200 characters, like 'Jackson County Courthouse, 415 E 12th St, Courtroom 4A'.")
@@ -128,6 +129,7 @@ public struct UpdateFields: Codable, Sendable, Equatable {
                 let language: LanguageTag
                 do { language = try LanguageTag(tag) } catch { throw error.nested(in: "fields.text") }
                 let trimmed = value.trimmingWhitespace()
+                try TextInput.check(trimmed, field: "fields.text.\(tag)", lineBreaks: true)
                 guard !trimmed.isEmpty, trimmed.count <= 1000 else {
                     throw .invalid("fields.text.\(tag)", "The \(tag) text must have 1 to 1000 characters.")
                 }

@@ -197,6 +197,10 @@ public struct UpdatePlanner: Sendable {
             )
         }
         var rendered = try catalog.render(event, address.channel, language: recipient.language, context: context)
+        // NFC before anything measures or stores it, so what the preview
+        // counts is what the provider bills (a decomposed é is GSM-7 too).
+        rendered.body = SMSEncoding.normalized(rendered.body)
+        rendered.subject = rendered.subject.map(SMSEncoding.normalized)
         if address.channel == .sms && policy.smartEncoding { rendered.body = SMSEncoding.smartReplace(rendered.body) }
         return PlannedMessage(
             victimId: recipient.victimId, contactPointId: address.contactPointId, channel: address.channel,

@@ -21,6 +21,7 @@ extension CaseCreate {
     public func validated(catalog: TemplateCatalog) throws(AvisoError) -> CaseCreate {
         var copy = self
         copy.number = number.trimmingWhitespace()
+        try TextInput.check(copy.number, field: "number", lineBreaks: false)
         guard (1...64).contains(copy.number.count), !copy.number.contains(where: { $0.isNewline || $0 == "/" }) else {
             throw .invalid("number", "A case number has 1 to 64 characters and no '/', like KC-2025-004512.")
         }
@@ -32,8 +33,12 @@ extension CaseCreate {
             )
         }
         copy.unit = unit.trimmingWhitespace()
+        try TextInput.check(copy.unit, field: "unit", lineBreaks: false)
         guard (1...100).contains(copy.unit.count) else { throw .invalid("unit", "The unit has 1 to 100 characters, like 'Robbery Unit'.") }
-        if let summary, summary.count > 10_000 { throw .invalid("summary", "The summary has at most 10,000 characters.") }
+        if let summary {
+            try TextInput.check(summary, field: "summary", lineBreaks: true)
+            if summary.count > 10_000 { throw .invalid("summary", "The summary has at most 10,000 characters.") }
+        }
         return copy
     }
 }
@@ -42,6 +47,7 @@ extension VictimCreate {
     /// Checks every field; the language must have templates (G6).
     public func validated(catalog: TemplateCatalog) throws(AvisoError) -> ValidatedVictim {
         let name = displayName.trimmingWhitespace()
+        try TextInput.check(name, field: "display_name", lineBreaks: false)
         guard (1...200).contains(name.count) else { throw .invalid("display_name", "The victim's name has 1 to 200 characters.") }
         let tag: LanguageTag
         do { tag = try LanguageTag(language) } catch { throw error.nested(in: "language") }
@@ -53,7 +59,10 @@ extension VictimCreate {
         }
         let zone: TimeZone
         do { zone = try validTimeZone(timeZone) } catch { throw error.nested(in: "time_zone") }
-        if let staffNotes, staffNotes.count > 10_000 { throw .invalid("staff_notes", "Staff notes have at most 10,000 characters.") }
+        if let staffNotes {
+            try TextInput.check(staffNotes, field: "staff_notes", lineBreaks: true)
+            if staffNotes.count > 10_000 { throw .invalid("staff_notes", "Staff notes have at most 10,000 characters.") }
+        }
         var points: [ValidatedContactPoint] = []
         for (index, point) in (contactPoints ?? []).enumerated() {
             do { points.append(try point.validated()) } catch { throw error.nested(in: "contact_points[\(index)]") }
@@ -69,7 +78,9 @@ extension ContactPointCreate {
     public func validated() throws(AvisoError) -> ValidatedContactPoint {
         let parsed: ContactAddress
         do { parsed = try ContactAddress(channel: channel, address: address) } catch { throw error.nested(in: "address") }
-        if let consent { try consent.validateFromStaff() }
+        if let consent {
+            do { try consent.validateFromStaff() } catch { throw error.nested(in: "consent") }
+        }
         return ValidatedContactPoint(address: parsed, consent: consent)
     }
 }
@@ -79,15 +90,19 @@ extension ConsentInput {
     public func validateFromStaff() throws(AvisoError) {
         guard method == .verbal || method == .written else {
             throw .invalid(
-                "consent.method", "Staff record consent as 'verbal' or 'written'; '\(method.rawValue)' comes only from the victim or the carrier.")
+                "method", "Staff record consent as 'verbal' or 'written'; '\(method.rawValue)' comes only from the victim or the carrier.")
         }
         guard state != .pending else {
-            throw .invalid("consent.state", "Record 'opted_in' or 'opted_out'; 'pending' is the state before any record.")
+            throw .invalid("state", "Record 'opted_in' or 'opted_out'; 'pending' is the state before any record.")
         }
         let version = wordingVersion.trimmingWhitespace()
+        try TextInput.check(version, field: "wording_version", lineBreaks: false)
         guard (1...40).contains(version.count) else {
-            throw .invalid("consent.wording_version", "Give the version of the consent wording read to the victim, like 2026-01.")
+            throw .invalid("wording_version", "Give the version of the consent wording read to the victim, like 2026-01.")
         }
-        if let wording, wording.count > 5000 { throw .invalid("consent.wording", "The wording has at most 5,000 characters.") }
+        if let wording {
+            try TextInput.check(wording, field: "wording", lineBreaks: true)
+            if wording.count > 5000 { throw .invalid("wording", "The wording has at most 5,000 characters.") }
+        }
     }
 }

@@ -7,6 +7,7 @@ public import Foundation
 import Hummingbird
 public import Logging
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// Everything `avisod serve` runs, wired once: the store, the templates, the
@@ -32,9 +33,19 @@ public struct Daemon: Sendable {
     }
 
     /// The gateway for each channel, as configured, with their secrets.
-    public func gateways(environment: [String: String]) throws -> [Channel: any MessageGateway] {
+    /// `templates` gives the templates in force (a reload replaces them),
+    /// for the visible unsubscribe link of every email.
+    public func gateways(
+        environment: [String: String], templates: (@Sendable () -> TemplateCatalog)? = nil
+    ) throws -> [Channel: any MessageGateway] {
         let composer = EmailComposer(fromAddress: configuration.emailFromAddress, fromName: configuration.emailFromName)
-        let unsubscribe = UnsubscribeLinks(publicURL: configuration.publicURL, mailto: configuration.unsubscribeMailto)
+        let loaded = catalog
+        let templates = templates ?? { loaded }
+        let unsubscribe = UnsubscribeLinks(publicURL: configuration.publicURL, mailto: configuration.unsubscribeMailto) { language in
+            // Every language has the term (UnsubscribePageTests); without it the link stands alone rather than in another language (G6).
+            guard let tag = try? LanguageTag(language) else { return "" }
+            return (try? templates().term("unsubscribe.link", for: tag)) ?? ""
+        }
         let spool = try SpoolGateway(
             directory: URL(fileURLWithPath: configuration.resolvedSpoolDirectory), composer: composer, smsFrom: configuration.smsFrom,
             unsubscribe: unsubscribe)
@@ -92,8 +103,9 @@ public struct Daemon: Sendable {
         let store = self.store
         let watchdog = SystemdNotify.watchdogInterval(environment: environment)
         let notifier = ServiceNotifier(notify: notify, watchdogInterval: watchdog) { ServiceNotifier.statusLine(store: store, now: clock.now()) }
+        let inForce = TemplatesInForce(initial: catalog)
         let dispatcher = Dispatcher(
-            store: store, gateways: try gateways(environment: environment), clock: clock,
+            store: store, gateways: try gateways(environment: environment, templates: { inForce.catalog }), clock: clock,
             settings: .init(
                 batchSize: configuration.batchSize, concurrency: configuration.concurrency, pollInterval: configuration.pollInterval,
                 retry: configuration.retry, shutdownGrace: configuration.shutdownGrace, heartbeatInterval: watchdog),
@@ -103,6 +115,7 @@ public struct Daemon: Sendable {
             store: store, clock: clock, planner: UpdatePlanner(catalog: catalog, policy: configuration.policy),
             messageLifetime: configuration.messageLifetime, webhooks: try webhookSettings(environment: environment),
             wakeDispatcher: { dispatcher.wake() })
+        inForce.attach(state)
         let operations = Operations(
             metrics: metrics,
             readiness: Self.readiness(store: store, state: state, dispatcher: dispatcher, clock: clock, configuration: configuration),
@@ -154,4 +167,17 @@ public struct Daemon: Sendable {
             return problems
         }
     }
+}
+
+/// The templates in force, for the gateways, which are built before the
+/// server state whose templates a reload replaces.
+final class TemplatesInForce: Sendable {
+    let initial: TemplateCatalog
+    let state = Mutex<ServerState?>(nil)
+
+    init(initial: TemplateCatalog) { self.initial = initial }
+
+    func attach(_ state: ServerState) { self.state.withLock { $0 = state } }
+
+    var catalog: TemplateCatalog { state.withLock { $0?.planner.catalog } ?? initial }
 }

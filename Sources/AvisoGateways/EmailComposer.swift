@@ -1,7 +1,7 @@
 import AvisoCore
 public import Foundation
 
-/// Builds an RFC 5322 message with a UTF-8 `text/plain` body in
+/// Builds an RFC 5322 message with UTF-8 text and HTML parts in
 /// quoted-printable, CRLF line endings and lines within 76 characters, so it
 /// survives any relay and Spanish, Arabic or Vietnamese text arrives exactly
 /// as written.
@@ -19,54 +19,65 @@ public struct EmailComposer: Sendable {
         self.messageIdDomain = fromAddress.split(separator: "@").last.map(String.init) ?? "aviso.invalid"
     }
 
-    /// The message as bytes ready for SMTP DATA or a `.eml` file. A message
-    /// in a right-to-left language gets an HTML part with `dir="rtl"` beside
-    /// the text part, so mail clients lay it out right to left.
+    /// The message as bytes ready for SMTP DATA or a `.eml` file: a
+    /// `multipart/alternative` of a text part and an HTML part, the HTML laid
+    /// out right to left for a right-to-left language (`dir="rtl"`). With a
+    /// `footer`, both parts end with the visible unsubscribe link, the same
+    /// URL as the `List-Unsubscribe` header, since many mail clients hide
+    /// the header and the body promises a link.
     public func compose(
-        messageId: Int64, to: String, subject: String, body: String, date: Date, language: String = "en", extraHeaders: [(String, String)] = []
+        messageId: Int64, to: String, subject: String, body: String, date: Date, language: String = "en", extraHeaders: [(String, String)] = [],
+        footer: UnsubscribeFooter? = nil
     ) -> String {
         var headers: [(String, String)] = [
             ("Date", Self.rfc5322Date(date)),
             ("Message-ID", messageID(for: messageId, date: date)),
             ("From", "\(Self.encodeWord(fromName)) <\(fromAddress)>"),
             ("To", "<\(to)>"),
-            ("Subject", Self.encodeWord(subject)),
+            ("Subject", Self.encodeWord(subject.precomposedStringWithCanonicalMapping)),
             ("MIME-Version", "1.0"),
         ]
         let tag = (try? LanguageTag(language)) ?? (try! LanguageTag("en"))
-        var content: String
-        if tag.isRightToLeft {
-            let boundary = "aviso-\(messageId)-\(Int(date.timeIntervalSince1970))"
-            headers.append(("Content-Type", "multipart/alternative; boundary=\"\(boundary)\""))
-            content = "--\(boundary)\r\n" + Self.textPart(body) + "\r\n--\(boundary)\r\n" + Self.htmlPart(body, language: tag) + "\r\n--\(boundary)--"
-        } else {
-            headers += [("Content-Type", "text/plain; charset=utf-8"), ("Content-Transfer-Encoding", "quoted-printable")]
-            content = Self.quotedPrintable(body)
-        }
+        let body = body.precomposedStringWithCanonicalMapping
+        let text = body + (footer.map { "\n\n" + ($0.label.isEmpty ? "" : "\($0.label)\n") + $0.url } ?? "")
+        let boundary = "aviso-\(messageId)-\(Int(date.timeIntervalSince1970))"
+        headers.append(("Content-Type", "multipart/alternative; boundary=\"\(boundary)\""))
+        let content =
+            "--\(boundary)\r\n" + Self.textPart(text) + "\r\n--\(boundary)\r\n" + Self.htmlPart(body, language: tag, footer: footer)
+            + "\r\n--\(boundary)--"
         headers.append(("Auto-Submitted", "auto-generated"))
         headers += extraHeaders
-        var text = headers.map { Self.fold("\($0.0): \($0.1)") }.joined(separator: "\r\n")
-        text += "\r\n\r\n"
-        text += content
-        text += "\r\n"
-        return text
+        var message = headers.map { Self.fold("\($0.0): \($0.1)") }.joined(separator: "\r\n")
+        message += "\r\n\r\n"
+        message += content
+        message += "\r\n"
+        return message
     }
 
     static func textPart(_ body: String) -> String {
         "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" + quotedPrintable(body)
     }
 
-    /// The body as HTML laid out right to left, paragraph by paragraph.
-    static func htmlPart(_ body: String, language: LanguageTag) -> String {
-        let paragraphs = body.components(separatedBy: "\n\n").map { paragraph in
+    /// The body as HTML, paragraph by paragraph, in the language's direction,
+    /// ending with the unsubscribe link when there is one.
+    static func htmlPart(_ body: String, language: LanguageTag, footer: UnsubscribeFooter? = nil) -> String {
+        var paragraphs = body.components(separatedBy: "\n\n").map { paragraph in
             "<p>" + paragraph.split(separator: "\n", omittingEmptySubsequences: false).map { escapeHTML(String($0)) }.joined(separator: "<br>")
                 + "</p>"
         }
+        if let footer {
+            let url = escapeHTML(footer.url).replacingOccurrences(of: "\"", with: "&quot;")
+            paragraphs.append(
+                "<p>" + (footer.label.isEmpty ? "" : "\(escapeHTML(footer.label))<br>")
+                    + "<a href=\"\(url)\" dir=\"ltr\">\(escapeHTML(footer.url))</a></p>")
+        }
+        let direction = language.isRightToLeft ? "rtl" : "ltr"
+        let align = language.isRightToLeft ? "right" : "left"
         let html = """
             <!DOCTYPE html>
-            <html lang="\(language.value)" dir="rtl">
+            <html lang="\(language.value)" dir="\(direction)">
             <head><meta charset="utf-8"></head>
-            <body dir="rtl" style="direction: rtl; text-align: right; font-family: Tahoma, Arial, sans-serif;">
+            <body dir="\(direction)" style="direction: \(direction); text-align: \(align); font-family: Tahoma, Arial, sans-serif;">
             \(paragraphs.joined(separator: "\n"))
             </body>
             </html>
@@ -157,5 +168,17 @@ public struct EmailComposer: Sendable {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
         return formatter.string(from: date)
+    }
+}
+
+/// The visible unsubscribe link at the end of an email: a sentence in the
+/// recipient's language and the URL of the `List-Unsubscribe` header.
+public struct UnsubscribeFooter: Sendable, Equatable {
+    public var label: String
+    public var url: String
+
+    public init(label: String, url: String) {
+        self.label = label
+        self.url = url
     }
 }

@@ -71,7 +71,8 @@ public final class SMTPGateway: MessageGateway, Sendable {
         let messageID = composer.messageID(for: message.messageId, date: date)
         let text = composer.compose(
             messageId: message.messageId, to: message.to, subject: message.subject ?? "", body: message.body, date: date, language: message.language,
-            extraHeaders: unsubscribe?.headers(token: message.unsubscribeToken) ?? [])
+            extraHeaders: unsubscribe?.headers(token: message.unsubscribeToken) ?? [],
+            footer: unsubscribe?.footer(token: message.unsubscribeToken, language: message.language))
         return await withCheckedContinuation { continuation in
             workers.async {
                 self.slots.wait()
@@ -177,16 +178,24 @@ final class Transfer: @unchecked Sendable {
 
 /// The unsubscribe headers of every email (RFC 2369, RFC 8058 one-click).
 public struct UnsubscribeLinks: Sendable {
-    /// The public base URL of avisod's listener (`https://aviso.kcpd.example`).
+    /// The public base URL of avisod's listener (`https://aviso.kcpd.example`,
+    /// or `https://kcpd.example/aviso` behind a proxy with a path prefix).
     public var publicURL: String
     /// An address that unsubscribes by mail (`unsubscribe@kcpd.example`).
     public var mailto: String?
+    /// The sentence before the visible link, in a language (`es` →
+    /// "Para dejar de recibir estos correos, abra este enlace:"): the
+    /// `unsubscribe.link` term of the templates in force.
+    public var label: @Sendable (_ language: String) -> String
 
-    public init(publicURL: String, mailto: String?) {
+    public static let englishLabel = "To stop these emails, open this link:"
+
+    public init(publicURL: String, mailto: String?, label: @escaping @Sendable (_ language: String) -> String = { _ in englishLabel }) {
         var url = publicURL
         while url.hasSuffix("/") { url.removeLast() }
         self.publicURL = url
         self.mailto = mailto
+        self.label = label
     }
 
     public func url(token: String) -> String { "\(publicURL)/unsubscribe/\(token)" }
@@ -196,5 +205,10 @@ public struct UnsubscribeLinks: Sendable {
         var links = ["<\(url(token: token))>"]
         if let mailto { links.append("<mailto:\(mailto)?subject=unsubscribe%20\(token)>") }
         return [("List-Unsubscribe", links.joined(separator: ", ")), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]
+    }
+
+    /// The visible link for the body, the same URL as `headers(token:)`.
+    public func footer(token: String?, language: String) -> UnsubscribeFooter? {
+        token.map { UnsubscribeFooter(label: label(language), url: url(token: $0)) }
     }
 }

@@ -50,9 +50,10 @@ public struct SpoolGateway: MessageGateway {
         let file: URL
         switch message.channel {
         case .sms:
-            let measure = SMSEncoding.measure(message.body)
+            let body = SMSEncoding.normalized(message.body)
+            let measure = SMSEncoding.measure(body)
             let record = SMSFile(
-                messageId: message.messageId, from: smsFrom, to: message.to, language: message.language, body: message.body,
+                messageId: message.messageId, from: smsFrom, to: message.to, language: message.language, body: body,
                 encoding: measure.encoding.rawValue, segments: measure.segments, attempt: message.attempt,
                 spooledAt: ISO8601DateFormatter().string(from: now))
             let encoder = JSONEncoder()
@@ -64,7 +65,8 @@ public struct SpoolGateway: MessageGateway {
             let text = composer.compose(
                 messageId: message.messageId, to: message.to, subject: message.subject ?? "", body: message.body, date: now,
                 language: message.language,
-                extraHeaders: unsubscribe?.headers(token: message.unsubscribeToken) ?? [])
+                extraHeaders: unsubscribe?.headers(token: message.unsubscribeToken) ?? [],
+                footer: unsubscribe?.footer(token: message.unsubscribeToken, language: message.language))
             contents = Data(text.utf8)
             file = directory.appendingPathComponent("email/\(message.messageId).eml")
         }

@@ -63,7 +63,8 @@ public final class TwilioGateway: MessageGateway, Sendable {
         } else if let from = settings.from {
             fields.append(("From", from))
         }
-        fields.append(("Body", message.body))
+        // NFC, as the planner measured it (a message queued by an older version may not be).
+        fields.append(("Body", SMSEncoding.normalized(message.body)))
         if let callback = settings.statusCallback { fields.append(("StatusCallback", callback)) }
         return fields
     }

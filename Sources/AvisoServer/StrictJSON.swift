@@ -32,6 +32,10 @@ public enum StrictJSON {
         } catch {
             throw .invalid(nil, "The body is not valid JSON (\(error.localizedDescription)). Check quotes, commas and braces.")
         }
+        // Before anything reads a value: no string anywhere in a body holds
+        // NUL or another control character; line breaks are refused later by
+        // the fields that are one line.
+        try checkText(raw, path: "")
         let value: T
         do {
             value = try decoder.decode(T.self, from: data)
@@ -53,6 +57,26 @@ public enum StrictJSON {
             throw .invalid(nil, "The body could not be checked: \(error).")
         }
         return value
+    }
+
+    /// Refuses a control character other than a line break in any string
+    /// of the body, or in a field's name, naming the field (`fields.text.es`).
+    static func checkText(_ value: Any, path: String) throws(AvisoError) {
+        if let text = value as? String {
+            try TextInput.check(text, field: path.isEmpty ? "body" : path, lineBreaks: true)
+        } else if let object = value as? [String: Any] {
+            for key in object.keys.sorted() {
+                if TextInput.firstRefused(key, lineBreaks: false) != nil {
+                    let printable = String(String.UnicodeScalarView(key.unicodeScalars.filter { $0.properties.generalCategory != .control }))
+                    let field = path.isEmpty ? printable : "\(path).\(printable)"
+                    throw .invalid(
+                        field, "A field's name contains a control character or a line break ('\(field)' without it). Check the field names.")
+                }
+                try checkText(object[key]!, path: path.isEmpty ? key : "\(path).\(key)")
+            }
+        } else if let array = value as? [Any] {
+            for (index, element) in array.enumerated() { try checkText(element, path: "\(path)[\(index)]") }
+        }
     }
 
     static func unknownField(_ path: String) -> AvisoError {

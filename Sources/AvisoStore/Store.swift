@@ -69,6 +69,7 @@ extension AvisoStore {
     /// once; only its hash is stored.
     public func createStaff(_ input: StaffCreate, now: Date) throws -> (StaffAccount, token: String) {
         let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        try TextInput.check(name, field: "name", lineBreaks: false)
         guard (1...200).contains(name.count) else { throw AvisoError.invalid("name", "A staff account needs a name of 1 to 200 characters.") }
         let languages = (input.languages ?? []).map(\.value)
         let token = APIToken.generate()

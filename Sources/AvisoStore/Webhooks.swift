@@ -17,6 +17,10 @@ public struct UnsubscribeTarget: Sendable, Equatable {
     public var contactPointId: Int64
     public var language: String
     public var consentState: ConsentState
+    /// The victim is in discreet mode: the page names neither the department nor the police (G11).
+    public var discreet: Bool
+    /// The victim also has a phone number that receives text messages, which unsubscribing from email does not stop.
+    public var textsContinue: Bool
 }
 
 extension AvisoStore {
@@ -78,12 +82,21 @@ extension AvisoStore {
         try Row.fetchOne(
             db,
             sql: """
-                SELECT cp.id, cp.consent_state, v.language FROM contact_points cp JOIN victims v ON v.id = cp.victim_id
+                SELECT cp.id, cp.consent_state, v.language, v.discreet,
+                  EXISTS (SELECT 1 FROM contact_points sms WHERE sms.victim_id = v.id AND sms.channel = 'sms' AND sms.consent_state = 'opted_in')
+                    AS texts_continue
+                FROM contact_points cp JOIN victims v ON v.id = cp.victim_id
                 WHERE cp.unsubscribe_token = ?
                 """, arguments: [token]
-        ).map {
-            UnsubscribeTarget(
-                contactPointId: $0["id"], language: $0["language"], consentState: ConsentState(rawValue: $0["consent_state"]) ?? .pending)
+        ).map { row throws in
+            let raw: String = row["consent_state"]
+            guard let state = ConsentState(rawValue: raw) else {
+                throw AvisoError(
+                    .configuration, title: "Unknown stored value", detail: "contact_points.consent_state holds '\(raw)', which Aviso does not know.")
+            }
+            return UnsubscribeTarget(
+                contactPointId: row["id"], language: row["language"], consentState: state, discreet: row["discreet"],
+                textsContinue: row["texts_continue"])
         }
     }
 

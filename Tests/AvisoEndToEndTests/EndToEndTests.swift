@@ -136,6 +136,11 @@ extension EndToEnd {
                     "jose@example.org", "--consent", "verbal", "--wording-version", "2026-01",
                 ],
                 ["update", "queue", "KC-2025-004512", "arrest"],
+                // Still queued when the case is exported: the CSV must hold it too.
+                [
+                    "update", "queue", "KC-2025-004512", "plea", "--send-at",
+                    ISO8601DateFormatter().string(from: Date().addingTimeInterval(30 * 86400)),
+                ],
             ] {
                 let result = try daemon.aviso(step)
                 #expect(result.status == 0, "\(result.stderr)")
@@ -151,7 +156,8 @@ extension EndToEnd {
             let export = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
             #expect(export["chains_intact"] as? Bool == true)
             let messages = try #require(export["messages"] as? [[String: Any]])
-            #expect(messages.count == 4)
+            #expect(messages.count == 6)
+            #expect(messages.filter { ($0["message"] as? [String: Any])?["state"] as? String == "queued" }.count == 2)
             let kinds = messages.flatMap { ($0["history"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String } }
             #expect(kinds.filter { $0 == "attempt" }.count == 4 && kinds.filter { $0 == "sent" }.count == 4)
             let csvPath = daemon.directory.appendingPathComponent("case.csv").path
@@ -160,7 +166,9 @@ extension EndToEnd {
             let lines = try String(contentsOfFile: csvPath, encoding: .utf8).components(separatedBy: "\r\n").filter { !$0.isEmpty }
             #expect(lines.first?.hasPrefix("time,record,case,victim_id") == true)
             #expect(lines.filter { $0.contains(",consent,") }.count == 2)
-            #expect(lines.filter { $0.contains(",message,") }.count == 8)
+            #expect(lines.filter { $0.contains(",message,") }.count == 6)
+            #expect(lines.filter { $0.contains(",message_event,") }.count == kinds.count)
+            #expect(lines.filter { $0.contains(",queued,") }.count == 2)
             let victim = try daemon.aviso(["export", "--victim", "1", "--json"])
             #expect(victim.status == 0 && victim.stdout.contains("\"scope\" : \"victim 1\""))
             daemon.token = captain

@@ -10,6 +10,11 @@ import Testing
     let links = UnsubscribeLinks(publicURL: "https://aviso.kcpd.example/", mailto: "baja@kcpd.example")
     let token = String(repeating: "ab", count: 32)
 
+    /// The body as the text part carries it: with the visible unsubscribe link, the header's URL.
+    func withLink(_ body: String) -> String {
+        body + "\n\n" + UnsubscribeLinks.englishLabel + "\nhttps://aviso.kcpd.example/unsubscribe/\(token)"
+    }
+
     func gateway(_ server: SMTPServer, security: SMTPSecurity, password: String = "secret") -> SMTPGateway {
         SMTPGateway(
             settings: SMTPSettings(
@@ -54,7 +59,9 @@ import Testing
         let part = try #require((parsed["parts"] as? [[String: Any]])?.first)
         #expect(part["type"] as? String == "text/plain")
         #expect(part["charset"] as? String == "utf-8")
-        #expect((part["content"] as? String)?.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .newlines) == body)
+        #expect((part["content"] as? String)?.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .newlines) == withLink(body))
+        let html = try #require((parsed["parts"] as? [[String: Any]])?.last?["content"] as? String)
+        #expect(html.contains("<a href=\"https://aviso.kcpd.example/unsubscribe/\(token)\" dir=\"ltr\">"))
         let envelope = try String(contentsOf: file.deletingPathExtension().appendingPathExtension("envelope"), encoding: .utf8)
         #expect(envelope.hasPrefix("avisos@kcpd.example\nmaria@example.org\n"))
         #expect(envelope.contains("True"))
@@ -72,7 +79,7 @@ import Testing
         #expect((parsed["defects"] as? [Any])?.isEmpty == true)
         let parts = try #require(parsed["parts"] as? [[String: Any]])
         #expect(parts.map { $0["type"] as? String } == ["text/plain", "text/html"])
-        #expect((parts[0]["content"] as? String)?.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .newlines) == body)
+        #expect((parts[0]["content"] as? String)?.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .newlines) == withLink(body))
         let html = try #require(parts[1]["content"] as? String)
         #expect(html.contains("dir=\"rtl\"") && html.contains("lang=\"ar\""))
         #expect(html.contains("تم تحديد موعد جلسة المحكمة في قضيتك"))
@@ -88,7 +95,7 @@ import Testing
         let parsed = try server.parsed(try #require(server.received.first))
         #expect(parsed["subject"] as? String == subject)
         let content = (parsed["parts"] as? [[String: Any]])?.first?["content"] as? String
-        #expect(content?.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .newlines) == body)
+        #expect(content?.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .newlines) == withLink(body))
     }
 
     @Test func aServerWithoutSTARTTLSMakesTheSendFailRatherThanGoPlain() async throws {

@@ -16,11 +16,11 @@ struct APIHarness {
     static let authToken = "twilio-test-auth-token"
     static let publicURL = "https://aviso.kcpd.example"
 
-    init(now: Date = instant("2026-06-10T12:00")) throws {
+    init(now: Date = instant("2026-06-10T12:00"), publicURL: String = Self.publicURL) throws {
         fixture = try StoreFixture(now: now)
         state = ServerState(
             store: fixture.store, clock: fixture.clock, planner: fixture.planner,
-            webhooks: WebhookSettings(publicURL: Self.publicURL, twilioAuthToken: Self.authToken))
+            webhooks: WebhookSettings(publicURL: publicURL, twilioAuthToken: Self.authToken))
         var tokens: [StaffRole: String] = [:]
         for role in StaffRole.allCases where role != .captain {
             tokens[role] = try fixture.store.createStaff(StaffCreate(name: "\(role.rawValue) account", role: role), now: fixture.clock.now()).token

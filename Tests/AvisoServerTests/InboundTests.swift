@@ -145,6 +145,56 @@ import Testing
     }
 }
 
+/// A victim in discreet mode stays discreet whatever she replies (G11): HELP,
+/// STOP, START, a language's name and free text are answered with discreet
+/// forms, and an urgent update says only that it is urgent.
+@Suite struct DiscreetReplyTests {
+    static let cases: [(language: String, replies: [String])] = [
+        ("es", ["AYUDA", "¿Cuándo es la corte?", "ALTO", "SÍ", "english"]),
+        ("en", ["HELP", "When is court?", "STOP", "START", "español"]),
+        ("ar", ["مساعدة", "متى المحكمة؟", "توقف", "ابدأ", "soomaali"]),
+        ("bs", ["POMOĆ", "Kada je sud?", "STOP", "START", "tiếng việt"]),
+        ("so", ["CAAWIMAAD", "Goorma ayuu yahay maxkamadda?", "JOOJI", "BILOW", "kiswahili"]),
+        ("sw", ["MSAADA", "Mahakama ni lini?", "ACHA", "ANZA", "myanmar"]),
+        ("vi", ["GIÚP", "Khi nào ra tòa?", "DỪNG", "BẮT ĐẦU", "bosanski"]),
+        ("my", ["အကူအညီ", "ရုံးချိန်း ဘယ်တော့လဲ", "ရပ်", "စတင်", "العربية"]),
+    ]
+
+    @Test(arguments: cases.map(\.language))
+    func everyAnswerToADiscreetVictimIsDiscreet(_ language: String) async throws {
+        let replies = try #require(Self.cases.first { $0.language == language }).replies
+        let harness = try APIHarness()
+        try harness.fixture.openCase()
+        let phone = "+18165550142"
+        let victim = try harness.fixture.addVictim("Victim", language: language, phone: phone, discreet: true)
+        var received = try await dispatchAll(harness.fixture).sent
+        for body in replies {
+            try await harness.run { client in
+                let answer = try await client.signed(
+                    "/webhooks/twilio/inbound", [("MessageSid", UUID().uuidString), ("From", phone), ("To", "+18165550100"), ("Body", body)])
+                #expect(answer.status == .ok)
+            }
+            let answers = try await dispatchAll(harness.fixture).sent
+            #expect(answers.count == 1, "\(language): one answer to '\(body)'")
+            received += answers
+        }
+        try harness.fixture.queue(.released, UpdateFields(reason: .bond))
+        try harness.fixture.queue(.arrest)
+        let updates = try await dispatchAll(harness.fixture).sent
+        #expect(updates.count == 2)
+        received += updates
+        // Welcome, help, reply_ack, opt-out and opt-in confirmations, language change, two updates.
+        #expect(received.count == 8)
+        let finalLanguage = try harness.fixture.store.victim(id: victim.id).language
+        for message in received {
+            let forbidden = try DiscreetWords.forbidden(message.language, catalog: harness.fixture.planner.catalog)
+            let found = DiscreetWords.leaks(in: message.body, language: message.language, forbidden: forbidden)
+            #expect(found.isEmpty, "\(language) → \(finalLanguage): \(found) in \(message.body)")
+            #expect(message.body.contains("816 234 5000"))
+        }
+    }
+}
+
 @Suite struct KeywordTests {
     @Test func normalizationIgnoresCaseAccentsPunctuationAndEmoji() throws {
         let book = try repositoryTemplates().keywords

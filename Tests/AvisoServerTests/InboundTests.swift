@@ -122,6 +122,37 @@ import Testing
         #expect(try await dispatchAll(harness.fixture).sent.count == 1)
     }
 
+    @Test func aPossibleOptOutIsFlaggedForStaffWhoDecideThroughTheAPI() async throws {
+        let harness = try await harnessWithVictims()
+        try await harness.run { client in
+            try await reply(client, from: Self.jose, "Dejen de llamar a mi mamá, alto")
+            try await reply(client, from: Self.robert, "Please stop texting me")
+        }
+        #expect(try consent(harness, Self.jose) == .optedIn)
+        #expect(try consent(harness, Self.robert) == .optedOut)
+        try harness.fixture.queue(.arrest)
+        // Robert's clear opt-out gets its confirmation; José's unclear reply holds his arrest message.
+        let held = try await dispatchAll(harness.fixture).sent
+        #expect(held.map(\.to) == [Self.robert])
+        try await harness.run { client in
+            let list = try await client.call(.get, "/v1/inbox", as: harness.tokens[.captain])
+            #expect(list.status == .ok && list.body.contains("\"possible_opt_out\":true") && list.body.contains("hold_until"), "\(list.body)")
+            let flagged = try #require(
+                try harness.fixture.store.inbox(
+                    for: harness.fixture.captain, caseNumber: nil, includeHandled: false, includeKeywords: false, limit: 5
+                )
+                .first)
+            #expect(flagged.possibleOptOut && flagged.body?.contains("alto") == true)
+            let path = "/v1/inbox/\(flagged.id)/opt-out"
+            #expect(try await client.call(.post, path, as: harness.tokens[.auditor], json: #"{"opt_out": false}"#).status == .forbidden)
+            #expect(try await client.call(.post, path, as: harness.tokens[.captain], json: #"{"opt_out": "no"}"#).status == .unprocessableContent)
+            #expect(try await client.call(.post, path, as: harness.tokens[.captain], json: #"{"opt_out": false}"#).status == .noContent)
+            #expect(try await client.call(.post, path, as: harness.tokens[.captain], json: #"{"opt_out": true}"#).status == .conflict)
+        }
+        let released = try await dispatchAll(harness.fixture).sent
+        #expect(released.count == 1 && released.first?.to == Self.jose && released.first?.body.contains("arresto") == true)
+    }
+
     @Test func unknownNumbersGetNoReplyAndRetriedWebhooksActOnce() async throws {
         let harness = try await harnessWithVictims()
         try await harness.run { client in

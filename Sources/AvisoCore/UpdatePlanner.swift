@@ -223,6 +223,8 @@ public struct UpdatePlanner: Sendable {
             guard sendAt > due, sendAt < startsAt else { continue }
             var reminderContext = context
             reminderContext["days"] = days
+            // "mañana", "tomorrow", "غدًا": the day before reads as a word, not "in 1 day".
+            reminderContext["tomorrow"] = days == 1
             reminderContext.merge(PluralRules.flags(for: days, named: "days", language: recipient.language.language)) { _, new in new }
             result.append(try message(.courtDateReminder, context: reminderContext, recipient: recipient, address: address, dueAt: sendAt))
         }

@@ -59,6 +59,11 @@ public struct APIClient: Sendable {
         let _: Empty = try await call("POST", path, body: [String: String](), allowEmpty: true)
     }
 
+    /// POSTs `body` to an endpoint that answers 204.
+    public func postNoContent(_ path: String, _ body: some Encodable) async throws {
+        let _: Empty = try await call("POST", path, body: body, allowEmpty: true)
+    }
+
     struct Empty: Decodable {}
 
     func call<T: Decodable>(_ method: String, _ path: String, body: (some Encodable)?, allowEmpty: Bool = false) async throws -> T {

@@ -408,6 +408,12 @@ public struct InboundView: Codable, Sendable {
     public var intent: String?
     public var handledAt: Date?
     public var handledBy: String?
+    /// Free text that may ask to stop: staff decide (`POST /v1/inbox/{id}/opt-out`).
+    public var possibleOptOut: Bool
+    /// While undecided, routine messages to the number wait until then; after it, the reply counts as an opt-out.
+    public var holdUntil: Date?
+    /// How the hold ended: `opted_out`, `not_opt_out`, `victim_replied`, `expired`.
+    public var holdResolution: String?
 
     enum CodingKeys: String, CodingKey {
         case id, from, cases, language, body, intent
@@ -416,12 +422,18 @@ public struct InboundView: Codable, Sendable {
         case victimName = "victim_name"
         case handledAt = "handled_at"
         case handledBy = "handled_by"
+        case possibleOptOut = "possible_opt_out"
+        case holdUntil = "hold_until"
+        case holdResolution = "hold_resolution"
     }
 
     public init(
         id: Int64, receivedAt: Date, victimId: Int64?, victimName: String?, from: String, cases: [String], language: String?, body: String?,
-        intent: String?, handledAt: Date?, handledBy: String?
+        intent: String?, handledAt: Date?, handledBy: String?, possibleOptOut: Bool = false, holdUntil: Date? = nil, holdResolution: String? = nil
     ) {
+        self.possibleOptOut = possibleOptOut
+        self.holdUntil = holdUntil
+        self.holdResolution = holdResolution
         self.id = id
         self.receivedAt = receivedAt
         self.victimId = victimId
@@ -517,4 +529,16 @@ public struct CaseStaffAssignment: Codable, Sendable {
     enum CodingKeys: String, CodingKey { case staffId = "staff_id" }
 
     public init(staffId: Int64) { self.staffId = staffId }
+}
+
+/// A staff member's decision on a possible opt-out (`POST /v1/inbox/{id}/opt-out`).
+public struct OptOutDecision: Codable, Sendable {
+    /// True: the reply was an opt-out; false: it was not, and routine messages resume.
+    public var optOut: Bool
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case optOut = "opt_out"
+    }
+
+    public init(optOut: Bool) { self.optOut = optOut }
 }

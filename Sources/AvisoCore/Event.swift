@@ -19,25 +19,56 @@ public enum Event: String, Codable, Sendable, CaseIterable {
     case recapture
     case custom
     case discreet
+    /// Replaces an urgent case event for a victim in discreet mode: "please call today, it is important".
+    case discreetUrgent = "discreet_urgent"
     case optOutConfirmation = "opt_out_confirmation"
     case optInConfirmation = "opt_in_confirmation"
     case help
     case languageChanged = "language_changed"
     case replyAck = "reply_ack"
+    /// The discreet forms of the system messages (G11): what a contact point in
+    /// discreet mode receives instead of the message that names the department.
+    case discreetOptOutConfirmation = "discreet_opt_out_confirmation"
+    case discreetOptInConfirmation = "discreet_opt_in_confirmation"
+    case discreetHelp = "discreet_help"
+    case discreetLanguageChanged = "discreet_language_changed"
+    case discreetReplyAck = "discreet_reply_ack"
 
     /// Urgent events ignore quiet hours (G7).
     public var isUrgent: Bool {
         switch self {
-        case .released, .escape, .recapture: true
+        case .released, .escape, .recapture, .discreetUrgent: true
         default: false
         }
     }
+
+    /// The template a victim in discreet mode receives in place of this event
+    /// (SPEC §2.6, G11): `discreet` for a routine case event and the welcome,
+    /// `discreet_urgent` for an urgent one, the discreet form of a system
+    /// message. Discreet forms are their own discreet form.
+    public var discreetForm: Event {
+        switch self {
+        case .optOutConfirmation, .discreetOptOutConfirmation: .discreetOptOutConfirmation
+        case .optInConfirmation, .discreetOptInConfirmation: .discreetOptInConfirmation
+        case .help, .discreetHelp: .discreetHelp
+        case .languageChanged, .discreetLanguageChanged: .discreetLanguageChanged
+        case .replyAck, .discreetReplyAck: .discreetReplyAck
+        case .discreetUrgent: .discreetUrgent
+        case _ where isUrgent: .discreetUrgent
+        default: .discreet
+        }
+    }
+
+    /// Whether this is a template written for discreet mode.
+    public var isDiscreetForm: Bool { discreetForm == self }
 
     /// Answers to a victim's own reply: they go at once, whatever the hour,
     /// because the victim just wrote.
     public var isReply: Bool {
         switch self {
-        case .optOutConfirmation, .optInConfirmation, .help, .languageChanged, .replyAck: true
+        case .optOutConfirmation, .optInConfirmation, .help, .languageChanged, .replyAck, .discreetOptOutConfirmation,
+            .discreetOptInConfirmation, .discreetHelp, .discreetLanguageChanged, .discreetReplyAck:
+            true
         default: false
         }
     }
@@ -45,8 +76,9 @@ public enum Event: String, Codable, Sendable, CaseIterable {
     /// Events a staff account may queue as an update on a case.
     public var isQueueable: Bool {
         switch self {
-        case .welcome, .courtDateReminder, .discreet, .optOutConfirmation, .optInConfirmation, .help,
-            .languageChanged, .replyAck:
+        case .welcome, .courtDateReminder, .discreet, .discreetUrgent, .optOutConfirmation, .optInConfirmation, .help,
+            .languageChanged, .replyAck, .discreetOptOutConfirmation, .discreetOptInConfirmation, .discreetHelp, .discreetLanguageChanged,
+            .discreetReplyAck:
             false
         default:
             true
@@ -56,7 +88,8 @@ public enum Event: String, Codable, Sendable, CaseIterable {
     /// Whether the event is about a case (and so its templates see the case variables).
     public var isCaseEvent: Bool {
         switch self {
-        case .welcome, .discreet, .optOutConfirmation, .optInConfirmation, .help, .languageChanged, .replyAck:
+        case .welcome, .discreet, .discreetUrgent, .optOutConfirmation, .optInConfirmation, .help, .languageChanged, .replyAck,
+            .discreetOptOutConfirmation, .discreetOptInConfirmation, .discreetHelp, .discreetLanguageChanged, .discreetReplyAck:
             false
         default:
             true

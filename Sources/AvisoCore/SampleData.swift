@@ -6,6 +6,10 @@ public enum SampleData {
     /// A hearing on a Tuesday morning in March, in Kansas City.
     public static let hearing = Date(timeIntervalSince1970: 1_772_550_000)
 
+    /// With these typical values every SMS template fits in this many
+    /// segments (issue 14 §5); `avisod check` flags the ones that do not.
+    public static let smsSegmentBudget = 3
+
     /// The context an event's templates see, in `language`, with `count` as
     /// the number of counts and days (to exercise a plural category).
     public static func context(for event: Event, language: LanguageTag, catalog: TemplateCatalog, count: Int = 2) throws(AvisoError) -> [String: Any]
@@ -35,6 +39,7 @@ public enum SampleData {
             context["place"] = "Jackson County Courthouse, 415 E 12th St"
             if event == .courtDateReminder {
                 context["days"] = count
+                context["tomorrow"] = count == 1
                 context.merge(PluralRules.flags(for: count, named: "days", language: language.language)) { _, new in new }
             }
             if event == .courtDateChanged {

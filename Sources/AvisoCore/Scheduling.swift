@@ -16,11 +16,16 @@ public struct MessagePolicy: Sendable {
     public var smartEncoding: Bool
     /// Refuse to queue messages from templates no reviewer signed.
     public var requireReview: Bool
+    /// How long routine messages wait after a possible opt-out for staff to
+    /// decide or the victim to reply again; then it is an opt-out (SPEC §2.3).
+    public var possibleOptOutHold: TimeInterval
 
     public init(
         daytime: DaytimeWindow = .default, reminderDays: [Int] = [7, 1], reminderMinute: Int = 10 * 60,
-        contactPhone: String, departmentZone: TimeZone, smartEncoding: Bool = false, requireReview: Bool = false
+        contactPhone: String, departmentZone: TimeZone, smartEncoding: Bool = false, requireReview: Bool = false,
+        possibleOptOutHold: TimeInterval = 24 * 3600
     ) {
+        self.possibleOptOutHold = possibleOptOutHold
         self.smartEncoding = smartEncoding
         self.requireReview = requireReview
         self.daytime = daytime

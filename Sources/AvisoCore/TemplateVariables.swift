@@ -28,6 +28,7 @@ extension Event {
         case .courtDateReminder:
             variables.merge(hearing) { a, _ in a }
             variables["days"] = .number
+            variables["tomorrow"] = .flag
         case .courtDateChanged:
             variables.merge(hearing) { a, _ in a }
             variables["previous_date"] = .value

@@ -146,7 +146,8 @@ public struct UpdatePlanner: Sendable {
         event: Event, fields: ValidatedFields, caseFacts: CaseFacts, recipient: Recipient, address: RecipientAddress, previousHearing: Hearing?,
         base: Date
     ) throws(AvisoError) -> [PlannedMessage] {
-        let templateEvent = recipient.discreet ? Event.discreet : event
+        // Discreet mode (G11): a routine event becomes `discreet`, an urgent one `discreet_urgent`.
+        let templateEvent = recipient.discreet ? event.discreetForm : event
         try requireTemplate(templateEvent, address.channel, recipient.language)
         if !recipient.discreet, event == .courtDate || event == .courtDateChanged {
             try requireTemplate(.courtDateReminder, address.channel, recipient.language)
@@ -170,10 +171,12 @@ public struct UpdatePlanner: Sendable {
     }
 
     /// A system message (welcome, confirmations, help, reply_ack) for one contact point.
+    /// A victim in discreet mode receives its discreet form (G11); the message is
+    /// still recorded as `event`, so the log and the once-a-day rules see what it answers.
     public func systemMessage(
         _ event: Event, recipient: Recipient, address: RecipientAddress, now: Date, respectQuietHours: Bool
     ) throws(AvisoError) -> PlannedMessage {
-        let templateEvent = event == .welcome && recipient.discreet ? Event.discreet : event
+        let templateEvent = recipient.discreet ? event.discreetForm : event
         let context = try commonContext(language: recipient.language)
         let due = policy.daytime.earliestSend(at: now, in: recipient.timeZone, urgent: !respectQuietHours)
         return try message(templateEvent, context: context, recipient: recipient, address: address, dueAt: due, loggedAs: event)
@@ -224,6 +227,8 @@ public struct UpdatePlanner: Sendable {
             guard sendAt > due, sendAt < startsAt else { continue }
             var reminderContext = context
             reminderContext["days"] = days
+            // "mañana", "tomorrow", "غدًا": the day before reads as a word, not "in 1 day".
+            reminderContext["tomorrow"] = days == 1
             reminderContext.merge(PluralRules.flags(for: days, named: "days", language: recipient.language.language)) { _, new in new }
             result.append(try message(.courtDateReminder, context: reminderContext, recipient: recipient, address: address, dueAt: sendAt))
         }

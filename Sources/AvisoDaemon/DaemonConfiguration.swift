@@ -38,6 +38,8 @@ public struct DaemonConfiguration: Sendable {
     public var retentionDays = 365
     /// Refuse to queue messages from templates no qualified translator signed.
     public var requireReview = false
+    /// How long routine messages wait after a possible opt-out before it counts as one.
+    public var possibleOptOutHold: TimeInterval = 24 * 3600
 
     public init() {}
 
@@ -50,7 +52,7 @@ public struct DaemonConfiguration: Sendable {
         MessagePolicy(
             daytime: daytime, reminderDays: reminderDays, reminderMinute: reminderMinute, contactPhone: departmentPhone,
             departmentZone: departmentZone,
-            smartEncoding: smartEncoding, requireReview: requireReview)
+            smartEncoding: smartEncoding, requireReview: requireReview, possibleOptOutHold: possibleOptOutHold)
     }
 
     static let keys: [String] = [
@@ -63,6 +65,7 @@ public struct DaemonConfiguration: Sendable {
         "twilio.base_url", "twilio.account_sid", "twilio.from", "twilio.messaging_service_sid", "twilio.rate_per_second",
         "twilio.timeout_seconds", "twilio.auth_token_file", "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.password_file",
         "smtp.ca_file", "smtp.timeout_seconds", "smtp.connections", "retention.days_after_close", "templates.require_review",
+        "inbound.possible_opt_out_hold_hours",
     ]
 
     /// The environment variable that overrides `key`.
@@ -154,6 +157,7 @@ public struct DaemonConfiguration: Sendable {
         case "dispatch.retry_max_seconds": retry.maxDelay = TimeInterval(try int(1...604_800))
         case "shutdown.grace_seconds": shutdownGrace = .seconds(try int(0...600))
         case "messages.lifetime_hours": messageLifetime = TimeInterval(try int(1...24 * 60)) * 3600
+        case "inbound.possible_opt_out_hold_hours": possibleOptOutHold = TimeInterval(try int(1...24 * 14)) * 3600
         case "gateway.sms":
             guard ["spool", "twilio"].contains(value) else { throw .invalid(key, "'\(value)' is not an SMS gateway. Available: spool, twilio.") }
             smsGateway = value

@@ -159,6 +159,14 @@ public enum AvisoRoutes {
             try state.store.markHandled(inboundId: try id(context), by: staff, now: state.clock.now())
             return Response(status: .noContent)
         }
+        v1.post("inbox/:id/opt-out") { request, context in
+            let staff = try require(context, .writeCases)
+            try state.store.requireAccess(staff, inboundId: try id(context))
+            let decision = try await body(OptOutDecision.self, request, context)
+            try state.store.decidePossibleOptOut(inboundId: try id(context), optOut: decision.optOut, by: staff, now: state.clock.now())
+            state.wakeDispatcher()
+            return Response(status: .noContent)
+        }
         v1.post("cases/:number/close") { _, context in
             let staff = try require(context, .writeCases)
             try state.store.requireAccess(staff, caseNumber: try context.parameters.require("number"))

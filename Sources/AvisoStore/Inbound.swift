@@ -11,6 +11,8 @@ public struct InboundResult: Sendable, Equatable {
     public var known: Bool
     /// The reply queued for the victim, if any.
     public var reply: Event?
+    /// The reply may ask to stop but is not clear: staff decide, routine messages wait.
+    public var possibleOptOut: Bool = false
     /// True when the provider sent this message before (a webhook retry): nothing was done again.
     public var duplicate: Bool
 }
@@ -25,7 +27,10 @@ extension AvisoStore {
         providerId: String?, from: String, body: String, planner: UpdatePlanner, now: Date
     ) throws -> InboundResult {
         let sender = try PhoneNumber(from).e164
-        let intent = planner.catalog.keywords.intent(of: body)
+        let reading = planner.catalog.keywords.read(body)
+        var intent: ReplyIntent? = nil
+        if case .keyword(let keyword) = reading { intent = keyword }
+        let possibleOptOut = reading == .possibleOptOut
         return try pool.write { db in
             if let providerId,
                 let existing = try Row.fetchOne(
@@ -45,12 +50,13 @@ extension AvisoStore {
             let digest = AuditChain.digest(body)
             try db.execute(
                 sql: """
-                    INSERT INTO inbound_messages (provider_id, received_at, from_address, contact_point_id, victim_id, body, body_digest, intent, language)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO inbound_messages (provider_id, received_at, from_address, contact_point_id, victim_id, body, body_digest, intent, language,
+                      possible_opt_out)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     providerId, now.millis, sender, contactPointId, victimId, body, digest, intent.map(Self.intentName),
-                    point?["language"] as String?,
+                    point?["language"] as String?, possibleOptOut,
                 ])
             let inboundId = db.lastInsertedRowID
             try AuditLog.appendContact(
@@ -58,7 +64,8 @@ extension AvisoStore {
                 [
                     .init(
                         messageId: nil, contactPointId: contactPointId, kind: "inbound",
-                        detail: "inbound \(inboundId): " + (intent.map(Self.intentName) ?? "free text"), bodyDigest: digest)
+                        detail: "inbound \(inboundId): " + (intent.map(Self.intentName) ?? (possibleOptOut ? "possible opt-out" : "free text")),
+                        bodyDigest: digest)
                 ],
                 actor: contactPointId == nil ? "unknown sender" : "victim", at: now)
             guard let contactPointId, let victimId, let point else {
@@ -67,9 +74,10 @@ extension AvisoStore {
             }
             let state = ConsentState(rawValue: point["consent_state"]) ?? .pending
             let reply = try Self.apply(
-                intent, body: body, inboundId: inboundId, contactPointId: contactPointId, victimId: victimId, state: state, planner: planner,
-                now: now, db)
-            return InboundResult(inboundId: inboundId, intent: intent, known: true, reply: reply, duplicate: false)
+                intent, possibleOptOut: possibleOptOut, body: body, inboundId: inboundId, contactPointId: contactPointId, victimId: victimId,
+                state: state, planner: planner, now: now, db)
+            return InboundResult(
+                inboundId: inboundId, intent: intent, known: true, reply: reply, possibleOptOut: possibleOptOut, duplicate: false)
         }
     }
 
@@ -84,8 +92,8 @@ extension AvisoStore {
 
     /// The effect of a reply from a known contact point; returns the reply queued.
     static func apply(
-        _ intent: ReplyIntent?, body: String, inboundId: Int64, contactPointId: Int64, victimId: Int64, state: ConsentState,
-        planner: UpdatePlanner, now: Date, _ db: Database
+        _ intent: ReplyIntent?, possibleOptOut: Bool, body: String, inboundId: Int64, contactPointId: Int64, victimId: Int64,
+        state: ConsentState, planner: UpdatePlanner, now: Date, _ db: Database
     ) throws -> Event? {
         // Every reply belongs to the victim's open cases: their staff see it, a keyword as much as a question.
         try db.execute(
@@ -107,6 +115,25 @@ extension AvisoStore {
                 db, [planned], updateId: nil, caseId: try latestCase(db, victimId: victimId), expiresAt: { _ in now.addingTimeInterval(86400) },
                 now: now)
             return event
+        }
+        // A reply after a possible opt-out settles it: another unclear one keeps the hold,
+        // an opt-out takes effect below, anything else means she still wants the messages.
+        if let hold = try openHold(db, contactPointId: contactPointId) {
+            if possibleOptOut && intent == nil { return nil }
+            if intent == .optOut {
+                try release(
+                    db, hold: hold, contactPointId: contactPointId, .optedOut, confirm: false, actor: "victim",
+                    detail: "the victim opted out (inbound \(inboundId))", now: now)
+            } else {
+                try release(
+                    db, hold: hold, contactPointId: contactPointId, .victimReplied, confirm: false, actor: "victim",
+                    detail: "the victim replied again (inbound \(inboundId)); routine messages resume", now: now)
+            }
+        } else if possibleOptOut && intent == nil {
+            // No acknowledgment: if she meant stop, nothing more should reach her before staff decide.
+            guard state == .optedIn else { return nil }
+            try hold(db, contactPointId: contactPointId, victimId: victimId, inboundId: inboundId, planner: planner, now: now)
+            return nil
         }
         switch intent {
         case .optOut:
@@ -174,7 +201,7 @@ extension AvisoStore {
             let sql = """
                 SELECT i.*, v.display_name FROM inbound_messages i LEFT JOIN victims v ON v.id = i.victim_id
                 \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-                ORDER BY i.handled_at IS NOT NULL, \(speaks) DESC, i.id DESC LIMIT ?
+                ORDER BY i.handled_at IS NOT NULL, i.possible_opt_out DESC, \(speaks) DESC, i.id DESC LIMIT ?
                 """
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { try Self.inboundView(db, $0) }
         }
@@ -185,11 +212,15 @@ extension AvisoStore {
         let id: Int64 = row["id"]
         let cases = try String.fetchAll(
             db, sql: "SELECT c.number FROM inbound_cases ic JOIN cases c ON c.id = ic.case_id WHERE ic.inbound_id = ? ORDER BY c.id", arguments: [id])
+        let hold = try Row.fetchOne(
+            db, sql: "SELECT held_until, resolution FROM opt_out_holds WHERE inbound_id = ? ORDER BY id DESC LIMIT 1", arguments: [id])
         return InboundView(
             id: id, receivedAt: Date(millis: row["received_at"]), victimId: row["victim_id"], victimName: row["display_name"],
             from: row["from_address"],
             cases: cases, language: row["language"], body: row["body"], intent: row["intent"],
-            handledAt: (row["handled_at"] as Int64?).map(Date.init(millis:)), handledBy: (row["handled_by"] as Int64?).map { "staff:\($0)" })
+            handledAt: (row["handled_at"] as Int64?).map(Date.init(millis:)), handledBy: (row["handled_by"] as Int64?).map { "staff:\($0)" },
+            possibleOptOut: row["possible_opt_out"], holdUntil: hold.flatMap { $0["resolution"] == nil ? Date(millis: $0["held_until"]) : nil },
+            holdResolution: hold?["resolution"])
     }
 
     /// Marks a reply handled by `staff`.

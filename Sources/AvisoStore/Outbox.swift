@@ -66,7 +66,12 @@ extension AvisoStore {
         }
     }
 
+    /// Events that go to a contact point whose routine messages are held after a possible opt-out.
+    static let unheldEvents = (Event.allCases.filter { $0.isUrgent || $0.isReply } + [.optOutConfirmation]).map { "'\($0.rawValue)'" }
+        .joined(separator: ", ")
+
     static func claim(_ db: Database, limit: Int, now: Date) throws -> (messages: [ClaimedMessage], pulledForward: Bool) {
+        try expireHolds(db, now: now)
         let rows = try Row.fetchAll(
             db,
             sql: """
@@ -77,6 +82,8 @@ extension AvisoStore {
                   EXISTS (SELECT 1 FROM messages f WHERE f.contact_point_id = m.contact_point_id AND f.state = 'sending') AS busy
                 FROM messages m JOIN contact_points cp ON cp.id = m.contact_point_id LEFT JOIN cases c ON c.id = m.case_id
                 WHERE m.state = 'queued' AND m.due_at <= ?
+                  AND (m.event IN (\(unheldEvents))
+                       OR NOT EXISTS (SELECT 1 FROM opt_out_holds h WHERE h.contact_point_id = m.contact_point_id AND h.resolved_at IS NULL))
                 ORDER BY m.due_at, m.id LIMIT ?
                 """, arguments: [now.millis, limit * 2])
         var claimed: [ClaimedMessage] = []

@@ -33,6 +33,9 @@ enum Schema {
             // messages are inserted, adds its counts once per state, channel and language.
             try db.execute(sql: "DROP TRIGGER messages_count_insert")
         }
+        migrator.registerMigration("v8: possible opt-outs and their holds") { db in
+            try db.execute(sql: v8)
+        }
         return migrator
     }
 
@@ -288,5 +291,52 @@ enum Schema {
         ) WITHOUT ROWID;
         CREATE INDEX case_staff_by_staff ON case_staff(staff_id);
         INSERT INTO case_staff (case_id, staff_id, assigned_at) SELECT id, created_by, created_at FROM cases;
+        """
+
+    /// A reply that may be an opt-out (SPEC §2.3) is flagged for staff and holds
+    /// routine messages to its contact point until staff decide, the victim
+    /// replies again, or `held_until` passes (then it is an opt-out). The
+    /// contact log learns two kinds, `held` and `hold_released`: SQLite cannot
+    /// widen a CHECK in place, so the table is copied row for row (ids, hashes
+    /// and the chain unchanged) into one with the wider CHECK.
+    static let v8 = """
+        ALTER TABLE inbound_messages ADD COLUMN possible_opt_out INTEGER NOT NULL DEFAULT 0 CHECK (possible_opt_out IN (0, 1));
+        CREATE TABLE opt_out_holds (
+          id INTEGER PRIMARY KEY,
+          contact_point_id INTEGER NOT NULL REFERENCES contact_points(id),
+          inbound_id INTEGER NOT NULL REFERENCES inbound_messages(id),
+          held_at INTEGER NOT NULL,
+          held_until INTEGER NOT NULL CHECK (held_until > held_at),
+          -- The opt-out confirmation, queued for held_until and cancelled if the hold is released.
+          confirmation_id INTEGER REFERENCES messages(id),
+          resolved_at INTEGER,
+          resolution TEXT CHECK (resolution IN ('opted_out', 'not_opt_out', 'victim_replied', 'expired')),
+          resolved_by TEXT,
+          CHECK ((resolved_at IS NULL) = (resolution IS NULL) AND (resolved_at IS NULL) = (resolved_by IS NULL))
+        );
+        CREATE UNIQUE INDEX opt_out_holds_open ON opt_out_holds(contact_point_id) WHERE resolved_at IS NULL;
+        CREATE INDEX opt_out_holds_due ON opt_out_holds(held_until) WHERE resolved_at IS NULL;
+        CREATE INDEX opt_out_holds_by_inbound ON opt_out_holds(inbound_id);
+        CREATE TABLE contact_log_v8 (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          at INTEGER NOT NULL,
+          actor TEXT NOT NULL CHECK (length(actor) > 0),
+          message_id INTEGER REFERENCES messages(id),
+          contact_point_id INTEGER REFERENCES contact_points(id),
+          kind TEXT NOT NULL CHECK (kind IN (
+            'attempt', 'sent', 'retry', 'failed', 'delivered', 'undelivered',
+            'cancelled', 'suppressed', 'expired', 'recovered', 'inbound', 'purged', 'held', 'hold_released')),
+          detail TEXT,
+          body_digest TEXT,
+          prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
+          hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64)
+        );
+        INSERT INTO contact_log_v8 (id, at, actor, message_id, contact_point_id, kind, detail, body_digest, prev_hash, hash)
+          SELECT id, at, actor, message_id, contact_point_id, kind, detail, body_digest, prev_hash, hash FROM contact_log ORDER BY id;
+        DROP TABLE contact_log;
+        ALTER TABLE contact_log_v8 RENAME TO contact_log;
+        UPDATE sqlite_sequence SET name = 'contact_log' WHERE name = 'contact_log_v8';
+        CREATE INDEX contact_log_by_message ON contact_log(message_id);
+        \(appendOnly("contact_log"))
         """
 }

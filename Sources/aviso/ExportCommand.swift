@@ -57,7 +57,8 @@ struct Export: AsyncParsableCommand {
 
 struct Inbox: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Victims' replies: list them (yours in a language you speak first) and mark them handled.", subcommands: [List.self, Handled.self],
+        abstract: "Victims' replies: list them (yours in a language you speak first) and mark them handled.",
+        subcommands: [List.self, Handled.self, OptOut.self],
         defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
@@ -77,7 +78,8 @@ struct Inbox: AsyncParsableCommand {
                         ? "No replies waiting."
                         : list.replies.map { reply in
                             "#\(reply.id) \(formatDate(reply.receivedAt)) · \(reply.victimName ?? "unknown number") · \(reply.language ?? "?") · \(reply.cases.joined(separator: ", "))"
-                                + (reply.intent.map { " · keyword \($0)" } ?? "") + (reply.handledAt == nil ? "" : " · handled")
+                                + (reply.intent.map { " · keyword \($0)" } ?? "") + possibleOptOutNote(reply)
+                                + (reply.handledAt == nil ? "" : " · handled")
                                 + "\n  | \(reply.body ?? "(purged)")"
                         }.joined(separator: "\n")
                 }

@@ -23,7 +23,7 @@ struct Avisod: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "avisod",
         abstract: "Aviso's daemon: tells victims about their cases, in their language, with their consent.",
-        subcommands: [Serve.self, Migrate.self, Check.self, Token.self, Audit.self],
+        subcommands: [Serve.self, Migrate.self, Check.self, Replies.self, Token.self, Audit.self],
         defaultSubcommand: Serve.self)
 
     /// Runs a subcommand body, turning Aviso's errors into a message and exit code 1.

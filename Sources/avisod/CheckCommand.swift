@@ -47,10 +47,10 @@ struct Check: AsyncParsableCommand {
     /// SMS and email templates, `*` when the template is not reviewed, `-` when missing.
     func coverage(_ catalog: TemplateCatalog, _ languages: [String]) throws -> Int {
         print("Coverage (s = SMS, e = email, * = not reviewed, - = missing):")
-        print(pad("event", 22) + languages.map { pad($0, 8) }.joined())
+        print(pad("event", 32) + languages.map { pad($0, 8) }.joined())
         var missing = 0
         for event in Event.allCases {
-            var line = pad(event.rawValue, 22)
+            var line = pad(event.rawValue, 32)
             for language in languages {
                 let tag = try LanguageTag(language)
                 let cell = Channel.allCases.map { channel -> String in
@@ -67,12 +67,14 @@ struct Check: AsyncParsableCommand {
         return missing
     }
 
-    /// SMS encoding and segments per template with sample data.
+    /// SMS encoding and segments per template with sample data; templates
+    /// over `SampleData.smsSegmentBudget` segments are flagged by language and event.
     func segments(_ catalog: TemplateCatalog, _ languages: [String], smartEncoding: Bool) throws {
         print("SMS with sample data (encoding/segments):")
-        print(pad("event", 22) + languages.map { pad($0, 8) }.joined())
+        print(pad("event", 32) + languages.map { pad($0, 8) }.joined())
+        var tooLong: [String] = []
         for event in Event.allCases {
-            var line = pad(event.rawValue, 22)
+            var line = pad(event.rawValue, 32)
             for language in languages {
                 let tag = try LanguageTag(language)
                 var cell = "-"
@@ -83,10 +85,20 @@ struct Check: AsyncParsableCommand {
                     if smartEncoding { body = SMSEncoding.smartReplace(body) }
                     let measure = SMSEncoding.measure(body)
                     cell = "\(measure.encoding == .gsm7 ? "GSM" : "UCS2")/\(measure.segments)"
+                    if measure.segments > SampleData.smsSegmentBudget {
+                        cell += "!"
+                        tooLong.append("\(language)/\(event.rawValue).sms: \(measure.segments) segments (\(measure.encoding.rawValue), \(measure.units) units)")
+                    }
                 }
                 line += pad(cell, 8)
             }
             print(line)
+        }
+        if tooLong.isEmpty {
+            print("Every SMS fits in \(SampleData.smsSegmentBudget) segments with typical values.")
+        } else {
+            print("SMS over \(SampleData.smsSegmentBudget) segments with typical values (each costs more and may arrive out of order); shorten them:")
+            for entry in tooLong { print("  ! \(entry)") }
         }
     }
 }

@@ -122,6 +122,37 @@ import Testing
         #expect(try await dispatchAll(harness.fixture).sent.count == 1)
     }
 
+    @Test func aPossibleOptOutIsFlaggedForStaffWhoDecideThroughTheAPI() async throws {
+        let harness = try await harnessWithVictims()
+        try await harness.run { client in
+            try await reply(client, from: Self.jose, "Dejen de llamar a mi mamá, alto")
+            try await reply(client, from: Self.robert, "Please stop texting me")
+        }
+        #expect(try consent(harness, Self.jose) == .optedIn)
+        #expect(try consent(harness, Self.robert) == .optedOut)
+        try harness.fixture.queue(.arrest)
+        // Robert's clear opt-out gets its confirmation; José's unclear reply holds his arrest message.
+        let held = try await dispatchAll(harness.fixture).sent
+        #expect(held.map(\.to) == [Self.robert])
+        try await harness.run { client in
+            let list = try await client.call(.get, "/v1/inbox", as: harness.tokens[.captain])
+            #expect(list.status == .ok && list.body.contains("\"possible_opt_out\":true") && list.body.contains("hold_until"), "\(list.body)")
+            let flagged = try #require(
+                try harness.fixture.store.inbox(
+                    for: harness.fixture.captain, caseNumber: nil, includeHandled: false, includeKeywords: false, limit: 5
+                )
+                .first)
+            #expect(flagged.possibleOptOut && flagged.body?.contains("alto") == true)
+            let path = "/v1/inbox/\(flagged.id)/opt-out"
+            #expect(try await client.call(.post, path, as: harness.tokens[.auditor], json: #"{"opt_out": false}"#).status == .forbidden)
+            #expect(try await client.call(.post, path, as: harness.tokens[.captain], json: #"{"opt_out": "no"}"#).status == .unprocessableContent)
+            #expect(try await client.call(.post, path, as: harness.tokens[.captain], json: #"{"opt_out": false}"#).status == .noContent)
+            #expect(try await client.call(.post, path, as: harness.tokens[.captain], json: #"{"opt_out": true}"#).status == .conflict)
+        }
+        let released = try await dispatchAll(harness.fixture).sent
+        #expect(released.count == 1 && released.first?.to == Self.jose && released.first?.body.contains("arresto") == true)
+    }
+
     @Test func unknownNumbersGetNoReplyAndRetriedWebhooksActOnce() async throws {
         let harness = try await harnessWithVictims()
         try await harness.run { client in
@@ -142,6 +173,56 @@ import Testing
         let captains = try harness.fixture.store.inbox(
             for: harness.fixture.captain, caseNumber: nil, includeHandled: true, includeKeywords: true, limit: 10)
         #expect(captains.count == 1 && captains.first?.intent == "opt_out" && captains.first?.victimId != nil)
+    }
+}
+
+/// A victim in discreet mode stays discreet whatever she replies (G11): HELP,
+/// STOP, START, a language's name and free text are answered with discreet
+/// forms, and an urgent update says only that it is urgent.
+@Suite struct DiscreetReplyTests {
+    static let cases: [(language: String, replies: [String])] = [
+        ("es", ["AYUDA", "¿Cuándo es la corte?", "ALTO", "SÍ", "english"]),
+        ("en", ["HELP", "When is court?", "STOP", "START", "español"]),
+        ("ar", ["مساعدة", "متى المحكمة؟", "توقف", "ابدأ", "soomaali"]),
+        ("bs", ["POMOĆ", "Kada je sud?", "STOP", "START", "tiếng việt"]),
+        ("so", ["CAAWIMAAD", "Goorma ayuu yahay maxkamadda?", "JOOJI", "BILOW", "kiswahili"]),
+        ("sw", ["MSAADA", "Mahakama ni lini?", "ACHA", "ANZA", "myanmar"]),
+        ("vi", ["GIÚP", "Khi nào ra tòa?", "DỪNG", "BẮT ĐẦU", "bosanski"]),
+        ("my", ["အကူအညီ", "ရုံးချိန်း ဘယ်တော့လဲ", "ရပ်", "စတင်", "العربية"]),
+    ]
+
+    @Test(arguments: cases.map(\.language))
+    func everyAnswerToADiscreetVictimIsDiscreet(_ language: String) async throws {
+        let replies = try #require(Self.cases.first { $0.language == language }).replies
+        let harness = try APIHarness()
+        try harness.fixture.openCase()
+        let phone = "+18165550142"
+        let victim = try harness.fixture.addVictim("Victim", language: language, phone: phone, discreet: true)
+        var received = try await dispatchAll(harness.fixture).sent
+        for body in replies {
+            try await harness.run { client in
+                let answer = try await client.signed(
+                    "/webhooks/twilio/inbound", [("MessageSid", UUID().uuidString), ("From", phone), ("To", "+18165550100"), ("Body", body)])
+                #expect(answer.status == .ok)
+            }
+            let answers = try await dispatchAll(harness.fixture).sent
+            #expect(answers.count == 1, "\(language): one answer to '\(body)'")
+            received += answers
+        }
+        try harness.fixture.queue(.released, UpdateFields(reason: .bond))
+        try harness.fixture.queue(.arrest)
+        let updates = try await dispatchAll(harness.fixture).sent
+        #expect(updates.count == 2)
+        received += updates
+        // Welcome, help, reply_ack, opt-out and opt-in confirmations, language change, two updates.
+        #expect(received.count == 8)
+        let finalLanguage = try harness.fixture.store.victim(id: victim.id).language
+        for message in received {
+            let forbidden = try DiscreetWords.forbidden(message.language, catalog: harness.fixture.planner.catalog)
+            let found = DiscreetWords.leaks(in: message.body, language: message.language, forbidden: forbidden)
+            #expect(found.isEmpty, "\(language) → \(finalLanguage): \(found) in \(message.body)")
+            #expect(message.body.contains("816 234 5000"))
+        }
     }
 }
 

@@ -156,6 +156,7 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
         if !finished.isEmpty {
             let summary = try store.complete(finished, now: clock.now(), retry: settings.retry)
             logger.debug("batch recorded", metadata: ["sent": "\(summary.sent)", "retried": "\(summary.retried)", "failed": "\(summary.failed)"])
+            for language in summary.carrierOptOuts { metrics?.recordOptOut(language: language, method: ConsentMethod.carrier.rawValue) }
         }
         if !unfinished.isEmpty {
             try store.requeueUnfinished(unfinished, now: clock.now())
@@ -226,7 +227,14 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
         }
         let started = ContinuousClock.now
         let outcome = await gateway.send(message.outbound)
-        metrics?.recordHandOff(gateway: gateway.name, duration: ContinuousClock.now - started)
+        let kind: HandOffOutcome =
+            switch outcome {
+            case .sent: .sent
+            case .transient: .transient
+            case .permanent: .permanent
+            case .optedOutAtCarrier: .optedOut
+            }
+        metrics?.recordHandOff(gateway: gateway.name, outcome: kind, duration: ContinuousClock.now - started)
         // Metadata is built inside the log calls' autoclosures: at info level a hand-off that succeeds costs no dictionary.
         switch outcome {
         case .sent:

@@ -17,6 +17,8 @@ public struct UnsubscribeTarget: Sendable, Equatable {
     public var contactPointId: Int64
     public var language: String
     public var consentState: ConsentState
+    /// True when this request opted the address out (it was not opted out before).
+    public var optedOutNow = false
 }
 
 extension AvisoStore {
@@ -98,6 +100,7 @@ extension AvisoStore {
                     db, contactPointId: target.contactPointId, state: .optedOut, method: .link, actor: "victim", at: now, wordingVersion: nil,
                     wording: oneClick ? "one-click unsubscribe (RFC 8058)" : "unsubscribe page", language: target.language)
                 target.consentState = .optedOut
+                target.optedOutNow = true
             }
             return target
         }

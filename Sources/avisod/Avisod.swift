@@ -54,6 +54,7 @@ struct Serve: AsyncParsableCommand {
         try await Avisod.guarded {
             let configuration = try options.load()
             let (logger, level) = Avisod.logger(level: configuration.logLevel)
+            for warning in configuration.warnings { logger.warning("\(warning)") }
             let daemon = try Daemon(configuration: configuration, logger: logger, logLevel: level)
             let options = self.options
             try await daemon.run(notify: SystemdNotify(environment: ProcessInfo.processInfo.environment), reload: { try options.load() })

@@ -43,9 +43,10 @@ ensure_test_python() {
   echo "$stamp" > "$TEST_PYTHON_DIR/.aviso-stamp"
 }
 
-# The real peers the tests talk to: an SMTP server, Twilio's request signer, CLDR data.
+# The real peers the tests talk to: an SMTP server, Twilio's request signer,
+# CLDR data, and promtool (Debian's prometheus package) for the alert rules.
 ensure_test_dependencies() {
-  ensure_debian_packages sqlite3 openssl
+  ensure_debian_packages sqlite3 openssl prometheus
   ensure_test_python
   AVISO_TEST_PYTHON="$(pwd)/$TEST_PYTHON_DIR/bin/python3"
   export AVISO_TEST_PYTHON

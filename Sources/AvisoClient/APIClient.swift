@@ -66,6 +66,16 @@ public struct APIClient: Sendable {
 
     struct Empty: Decodable {}
 
+    /// One client for the process. A refused connection fails at once instead
+    /// of being retried until the request's deadline: for a command typed
+    /// at a prompt, "avisod is not running" is the answer, not a minute's wait.
+    static let http: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
     func call<T: Decodable>(_ method: String, _ path: String, body: (some Encodable)?, allowEmpty: Bool = false) async throws -> T {
         guard let token, !token.isEmpty else {
             throw ClientError(message: "No API token. Pass --token, set AVISO_TOKEN, or put 'token = …' in ~/.config/aviso/config.")
@@ -81,7 +91,7 @@ public struct APIClient: Sendable {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+            response = try await Self.http.execute(request, timeout: .seconds(60))
             bytes = try await response.body.collect(upTo: 256 * 1024 * 1024)
         } catch {
             throw ClientError(

@@ -50,31 +50,18 @@ public struct Daemon: Sendable {
             directory: URL(fileURLWithPath: configuration.resolvedSpoolDirectory), composer: composer, smsFrom: configuration.smsFrom,
             unsubscribe: unsubscribe)
         var gateways: [Channel: any MessageGateway] = [.sms: spool, .email: spool]
-        if configuration.smsGateway == "twilio" {
+        let secrets = try GatewaySecrets.read(configuration: configuration, environment: environment)
+        if configuration.smsGateway == "twilio", let token = secrets.twilioAuthToken {
             let twilio = configuration.twilio
-            guard let token = try Secrets.read("twilio-auth-token", file: twilio.authTokenFile, environment: environment) else {
-                throw AvisoError(
-                    .configuration, title: "Secret missing",
-                    detail:
-                        "gateway.sms is twilio but no auth token was found: set twilio.auth_token_file, provide the credential 'twilio-auth-token' (LoadCredential=), or set AVISO_TWILIO_AUTH_TOKEN."
-                )
-            }
             gateways[.sms] = TwilioGateway(
                 settings: TwilioSettings(
                     baseURL: twilio.baseURL, accountSid: twilio.accountSid, authToken: token, from: twilio.from,
-                    messagingServiceSid: twilio.messagingServiceSid, statusCallback: configuration.publicURL + "/webhooks/twilio/status",
+                    messagingServiceSid: twilio.messagingServiceSid, statusCallback: configuration.statusCallbackURL,
                     ratePerSecond: twilio.ratePerSecond, timeout: twilio.timeout))
         }
         if configuration.emailGateway == "smtp" {
             let smtp = configuration.smtp
-            let password = try Secrets.read("smtp-password", file: smtp.passwordFile, environment: environment)
-            if smtp.username != nil && password == nil {
-                throw AvisoError(
-                    .configuration, title: "Secret missing",
-                    detail:
-                        "smtp.username is set but no password was found: set smtp.password_file, provide the credential 'smtp-password' (LoadCredential=), or set AVISO_SMTP_PASSWORD."
-                )
-            }
+            let password = secrets.smtpPassword
             gateways[.email] = SMTPGateway(
                 settings: SMTPSettings(
                     host: smtp.host, port: smtp.port, security: smtp.security == .implicit ? .implicitTLS : .starttls, username: smtp.username,
@@ -110,7 +97,8 @@ public struct Daemon: Sendable {
                 batchSize: configuration.batchSize, concurrency: configuration.concurrency, pollInterval: configuration.pollInterval,
                 retry: configuration.retry, shutdownGrace: configuration.shutdownGrace, heartbeatInterval: watchdog),
             logger: logger, metrics: metrics, onHeartbeat: { notifier.beat() })
-        metrics.registerLanguages(catalog.languages)
+        metrics.registerLanguages(catalog.languages, optOutMethods: ConsentMethod.allCases.map(\.rawValue))
+        metrics.registerGateways(Set(dispatcher.gateways.values.map(\.name)).sorted())
         let state = ServerState(
             store: store, clock: clock, planner: UpdatePlanner(catalog: catalog, policy: configuration.policy),
             messageLifetime: configuration.messageLifetime, webhooks: try webhookSettings(environment: environment),
@@ -122,11 +110,13 @@ public struct Daemon: Sendable {
             dispatcherHeartbeat: { dispatcher.lastHeartbeat })
         let logger = self.logger
         let host = configuration.httpAddress
+        let listening = ListenerStarted()
         let app = Application(
             router: AvisoRoutes.router(state: state, operations: operations),
             configuration: .init(address: .hostname(host, port: configuration.httpPort), serverName: "avisod"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
+                listening.flag.store(true, ordering: .releasing)
                 logger.notice("listening", metadata: ["address": "http://\(host):\(port)"])
                 notifier.send("READY=1\nSTATUS=listening on \(host):\(port)")
             },
@@ -146,7 +136,11 @@ public struct Daemon: Sendable {
             logger: logger)
         // A last resort above the dispatcher's own bound, for a service that ignores graceful shutdown.
         group.maximumGracefulShutdownDuration = configuration.shutdownGrace + .seconds(10)
-        try await ServiceGroup(configuration: group).run()
+        do {
+            try await ServiceGroup(configuration: group).run()
+        } catch  where !listening.flag.load(ordering: .acquiring) {
+            throw Self.listenerError(error, configuration: configuration)
+        }
     }
 
     /// Why the daemon is not ready: the database does not answer, no

@@ -40,6 +40,12 @@ public struct DaemonConfiguration: Sendable {
     public var requireReview = false
     /// How long routine messages wait after a possible opt-out before it counts as one.
     public var possibleOptOutHold: TimeInterval = 24 * 3600
+    /// The configuration file these settings were read from; nil when none was (built-in defaults and the environment).
+    public var file: String?
+    /// The `AVISO_*` variables that overrode a key.
+    public var overrides: [String] = []
+    /// Settings that work but are probably a mistake (`avisod check` prints them, `serve` logs them).
+    public var warnings: [String] = []
 
     public init() {}
 
@@ -73,8 +79,50 @@ public struct DaemonConfiguration: Sendable {
         "AVISO_" + key.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
     }
 
+    /// `AVISO_*` variables that are not keys: the daemon's own (the
+    /// configuration file, the secrets) and those of the `aviso` client, the
+    /// build and the tests, which an administrator's shell may hold as well.
+    static let otherVariables: Set<String> = [
+        "AVISO_CONFIG", "AVISO_TWILIO_AUTH_TOKEN", "AVISO_SMTP_PASSWORD", "AVISO_URL", "AVISO_TOKEN", "AVISO_TOKEN_FILE", "AVISO_CLIENT_CONFIG",
+        "AVISO_TEST_PYTHON", "AVISO_CCURL_SHIM_H",
+    ]
+
+    /// The key closest in spelling to `name` (a key or an environment variable's name).
+    static func closestKey(to name: String) -> String {
+        let isVariable = name.hasPrefix("AVISO_")
+        return keys.min {
+            editDistance(name, isVariable ? environmentName($0) : $0) < editDistance(name, isVariable ? environmentName($1) : $1)
+        } ?? keys[0]
+    }
+
+    /// Levenshtein distance, by characters.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.lowercased())
+        let b = Array(b.lowercased())
+        var previous = Array(0...b.count)
+        for (i, x) in a.enumerated() {
+            var current = [i + 1] + Array(repeating: 0, count: b.count)
+            for (j, y) in b.enumerated() {
+                current[j + 1] = Swift.min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+
     /// Reads the file at `path` (when given), then the environment's overrides.
+    /// An `AVISO_*` variable that overrides no key is an error, as an unknown
+    /// key in the file is: a misspelled override must not be silently ignored.
     public static func load(path: String?, environment: [String: String]) throws(AvisoError) -> DaemonConfiguration {
+        let variables = Set(keys.map(environmentName))
+        for name in environment.keys.sorted() where name.hasPrefix("AVISO_") && !variables.contains(name) && !otherVariables.contains(name) {
+            let closest = closestKey(to: name)
+            throw .init(
+                .configuration, title: "Invalid configuration",
+                detail:
+                    "environment variable \(name): no configuration key is called that. Did you mean \(environmentName(closest)) (\(closest))? Every key is listed in avisod.conf."
+            )
+        }
         var values: [String: (value: String, origin: String)] = [:]
         if let path {
             let text: String
@@ -94,7 +142,8 @@ public struct DaemonConfiguration: Sendable {
                 guard keys.contains(key) else {
                     throw .init(
                         .configuration, title: "Invalid configuration",
-                        detail: "\(origin): unknown key '\(key)'. Known keys: \(keys.joined(separator: ", ")).")
+                        detail:
+                            "\(origin): unknown key '\(key)'. Did you mean '\(closestKey(to: key))'? Every key is listed in the example avisod.conf.")
                 }
                 values[key] = (line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces), origin)
             }
@@ -104,7 +153,9 @@ public struct DaemonConfiguration: Sendable {
             if let value = environment[name] { values[key] = (value, "environment variable \(name)") }
         }
         var config = DaemonConfiguration()
-        for (key, entry) in values where !entry.value.isEmpty {
+        config.file = path
+        config.overrides = keys.map(environmentName).filter { environment[$0] != nil }
+        for (key, entry) in values.sorted(by: { $0.key < $1.key }) where !entry.value.isEmpty {
             do {
                 try config.apply(key: key, value: entry.value)
             } catch {
@@ -135,7 +186,10 @@ public struct DaemonConfiguration: Sendable {
         case "templates.directory": templatesDirectory = value
         case "http.address": httpAddress = value
         case "http.port": httpPort = try int(0...65535)
-        case "department.phone": departmentPhone = value
+        case "department.phone":
+            // Templates show it as written ("+1 816 234 5000"); it must still be a number a victim can call.
+            _ = try PhoneNumber(value)
+            departmentPhone = value
         case "department.time_zone": departmentZone = try validTimeZone(value)
         case "quiet_hours.day_starts": daytime = DaytimeWindow(startMinute: try DaytimeWindow.parse(value, field: key), endMinute: daytime.endMinute)
         case "quiet_hours.day_ends": daytime = DaytimeWindow(startMinute: daytime.startMinute, endMinute: try DaytimeWindow.parse(value, field: key))
@@ -165,10 +219,9 @@ public struct DaemonConfiguration: Sendable {
             guard ["spool", "smtp"].contains(value) else { throw .invalid(key, "'\(value)' is not an email gateway. Available: spool, smtp.") }
             emailGateway = value
         case "http.public_url":
-            guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? ""), url.host != nil, url.query == nil else {
-                throw .invalid(key, "'\(value)' is not an http(s) URL like https://aviso.kcpd.example.")
-            }
-            publicURL = value
+            let (url, warning) = try Self.publicURL(value)
+            publicURL = url
+            if let warning { warnings.append(warning) }
         case "sms.smart_encoding": smartEncoding = try bool()
         case "email.unsubscribe_mailto": unsubscribeMailto = try EmailAddress(value).address
         case "twilio.base_url":
@@ -210,6 +263,37 @@ public struct DaemonConfiguration: Sendable {
         }
     }
 
+    /// `http.public_url` as webhook signatures and unsubscribe links need it:
+    /// an absolute http(s) URL without query, fragment or credentials, its path
+    /// prefix kept and its trailing slashes removed, since Aviso appends
+    /// `/webhooks/twilio/status` to it. Plain http is a warning outside loopback.
+    static func publicURL(_ value: String) throws(AvisoError) -> (url: String, warning: String?) {
+        let allowed = "an absolute http or https URL with a host and no query, such as https://aviso.kcpd.example or https://kcpd.example/aviso"
+        guard let components = URLComponents(string: value), let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            let host = components.host, !host.isEmpty
+        else {
+            throw .invalid("http.public_url", "'\(value)' is not \(allowed).")
+        }
+        guard components.query == nil, components.fragment == nil, components.user == nil, components.password == nil else {
+            throw .invalid("http.public_url", "'\(value)' has a query, a fragment or credentials; it must be \(allowed).")
+        }
+        var url = value
+        while url.hasSuffix("/") { url.removeLast() }
+        let loopback = host == "localhost" || host.hasPrefix("127.") || host == "[::1]" || host == "::1"
+        let warning =
+            scheme == "http" && !loopback
+            ? "http.public_url \(url) is plain http on a host other than loopback: the provider's webhooks and victims' unsubscribe links would cross the network unencrypted. Put a TLS proxy in front and use https."
+            : nil
+        return (url, warning)
+    }
+
+    /// Minutes after midnight as HH:MM.
+    public static func clockTime(_ minute: Int) -> String {
+        let hours = String(minute / 60)
+        let minutes = String(minute % 60)
+        return String(repeating: "0", count: 2 - hours.count) + hours + ":" + String(repeating: "0", count: 2 - minutes.count) + minutes
+    }
+
     func validate() throws(AvisoError) {
         if smsGateway == "twilio" {
             guard !twilio.accountSid.isEmpty else {
@@ -225,11 +309,17 @@ public struct DaemonConfiguration: Sendable {
             throw .init(.configuration, title: "Invalid configuration", detail: "gateway.email is smtp: set smtp.host.")
         }
         guard daytime.startMinute < daytime.endMinute else {
-            throw .init(.configuration, title: "Invalid configuration", detail: "quiet_hours: the day must start before it ends.")
+            throw .init(
+                .configuration, title: "Invalid configuration",
+                detail:
+                    "quiet_hours.day_starts (\(Self.clockTime(daytime.startMinute))) must be before quiet_hours.day_ends (\(Self.clockTime(daytime.endMinute))), like 08:00 and 21:00."
+            )
         }
         guard retry.baseDelay <= retry.maxDelay else {
             throw .init(
-                .configuration, title: "Invalid configuration", detail: "dispatch.retry_base_seconds must not exceed dispatch.retry_max_seconds.")
+                .configuration, title: "Invalid configuration",
+                detail:
+                    "dispatch.retry_base_seconds (\(Int(retry.baseDelay))) must not exceed dispatch.retry_max_seconds (\(Int(retry.maxDelay))).")
         }
     }
 }

@@ -160,6 +160,7 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
                 metadata: [
                     "sent": "\(summary.sent)", "retried": "\(summary.retried)", "failed": "\(summary.failed)", "withdrawn": "\(summary.withdrawn)",
                 ])
+            for language in summary.carrierOptOuts { metrics?.recordOptOut(language: language, method: ConsentMethod.carrier.rawValue) }
         }
         if !unfinished.isEmpty {
             try store.requeueUnfinished(unfinished, now: clock.now())
@@ -235,7 +236,15 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
         let contactPointId = message.contactPointId
         let exempt = message.event == .optOutConfirmation
         let outcome = await gateway.send(message.outbound, mayHandOff: { exempt || !revocations.isWithdrawn(contactPointId) })
-        metrics?.recordHandOff(gateway: gateway.name, duration: ContinuousClock.now - started)
+        let kind: HandOffOutcome =
+            switch outcome {
+            case .sent: .sent
+            case .transient: .transient
+            case .permanent: .permanent
+            case .optedOutAtCarrier: .optedOut
+            case .withdrawn: .withdrawn
+            }
+        metrics?.recordHandOff(gateway: gateway.name, outcome: kind, duration: ContinuousClock.now - started)
         // Metadata is built inside the log calls' autoclosures: at info level a hand-off that succeeds costs no dictionary.
         switch outcome {
         case .sent:

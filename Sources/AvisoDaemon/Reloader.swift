@@ -95,7 +95,7 @@ public final class Reloader: Sendable {
         state.replace(
             .init(planner: UpdatePlanner(catalog: prepared.catalog, policy: configuration.policy), messageLifetime: configuration.messageLifetime))
         logLevel?.level = Logger.Level(rawValue: configuration.logLevel) ?? .info
-        metrics.registerLanguages(prepared.catalog.languages)
+        metrics.registerLanguages(prepared.catalog.languages, optOutMethods: ConsentMethod.allCases.map(\.rawValue))
         catalog.withLock { $0 = prepared.catalog }
     }
 }

@@ -7,17 +7,30 @@ public enum TemplateDirectory {
         let manager = FileManager.default
         let root = URL(fileURLWithPath: path)
         let languages: [String]
+        let allowed = "a directory with one folder per language (en/, es/, …), such as /usr/share/aviso/templates"
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .init(
+                .configuration, title: "Templates missing", detail: "templates.directory = \(path): no such directory. Set it to \(allowed).",
+                field: "templates.directory")
+        }
+        guard isDirectory.boolValue else {
+            throw .init(
+                .configuration, title: "Templates missing", detail: "templates.directory = \(path): a file, not a directory. Set it to \(allowed).",
+                field: "templates.directory")
+        }
         do {
             languages = try manager.contentsOfDirectory(atPath: root.path).filter { !$0.hasPrefix(".") }.sorted()
         } catch {
             throw .init(
                 .configuration, title: "Templates unreadable",
-                detail: "Cannot read the templates directory \(path): \(error.localizedDescription). Set templates.directory.")
+                detail: "templates.directory = \(path): this user cannot list it (check its permissions). It must be \(allowed).",
+                field: "templates.directory")
         }
         var sources: [TemplateSource] = []
         var problems: [String] = []
         for language in languages {
-            var isDirectory: ObjCBool = false
+            isDirectory = false
             let folder = root.appendingPathComponent(language)
             guard manager.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
             do { _ = try LanguageTag(language) } catch {
@@ -38,7 +51,7 @@ public enum TemplateDirectory {
         guard !sources.isEmpty else {
             throw .init(
                 .configuration, title: "No templates",
-                detail: "The templates directory \(path) holds no templates. Set templates.directory to the folder with en/, es/, ….")
+                detail: "templates.directory = \(path): it holds no templates. Set it to \(allowed).", field: "templates.directory")
         }
         return try TemplateCatalog(sources: sources)
     }

@@ -10,7 +10,7 @@ import Synchronization
 /// outbox are set from cheap store queries just before each exposition.
 ///
 ///     let metrics = AvisoMetrics()
-///     metrics.recordHandOff(gateway: "spool", duration: .milliseconds(3))
+///     metrics.recordHandOff(gateway: "spool", outcome: .sent, duration: .milliseconds(3))
 ///     print(metrics.exposition())
 public final class AvisoMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
@@ -30,12 +30,24 @@ public final class AvisoMetrics: Sendable {
 
     // MARK: Recorded as they happen
 
-    /// One message handed to `gateway`, whatever the outcome.
-    public func recordHandOff(gateway: String, duration: Duration) {
+    /// One message handed to `gateway`, and what the gateway answered.
+    public func recordHandOff(gateway: String, outcome: HandOffOutcome, duration: Duration) {
         registry.makeDurationHistogram(
             descriptor: .aviso("gateway_handoff_duration", unit: "seconds", help: "Time a gateway took to accept or refuse one message."),
             labels: [("gateway", gateway)], buckets: Self.handOffBuckets
         ).record(duration)
+        handOffs(gateway, outcome).increment()
+    }
+
+    func handOffs(_ gateway: String, _ outcome: HandOffOutcome) -> Counter {
+        registry.makeCounter(
+            descriptor: .aviso("gateway_handoffs", unit: "total", help: "Messages handed to a gateway, by gateway and what it answered."),
+            labels: [("gateway", gateway), ("outcome", outcome.rawValue)])
+    }
+
+    /// Makes the hand-off counters of `gateways` exist at zero, so a failure rate has a denominator before the first send.
+    public func registerGateways(_ gateways: [String]) {
+        for gateway in gateways { for outcome in HandOffOutcome.allCases { _ = handOffs(gateway, outcome) } }
     }
 
     /// One HTTP request answered; `route` is the route's pattern, never the raw path.
@@ -46,33 +58,38 @@ public final class AvisoMetrics: Sendable {
         ).increment()
     }
 
-    /// One inbound message (a victim's reply) in `language`.
-    public func recordInbound(language: String) { inbound(language).increment() }
+    /// One inbound message (a victim's reply) in the sender's `language`
+    /// ("und" for a number Aviso does not know), by what the reply was.
+    public func recordInbound(language: String, intent: InboundIntent) { inbound(language, intent).increment() }
 
-    /// One opt-out in `language`, whoever recorded it.
-    public func recordOptOut(language: String) { optOuts(language).increment() }
+    /// One contact point opted out, in the victim's `language`, by consent
+    /// method: `keyword` (a reply), `link` (the unsubscribe link), `carrier`
+    /// (the provider's word), `verbal` or `written` (recorded by staff).
+    public func recordOptOut(language: String, method: String) { optOuts(language, method).increment() }
 
     /// A SIGHUP reload, applied or rejected.
     public func recordReload(applied: Bool) { reloads(applied ? "applied" : "rejected").increment() }
 
     /// Makes the per-language counters exist at zero, so dashboards and
-    /// alerts see every supported language before its first event.
-    public func registerLanguages(_ languages: [String]) {
+    /// alerts see every supported language and method before its first event.
+    public func registerLanguages(_ languages: [String], optOutMethods: [String]) {
         for language in languages {
-            _ = inbound(language)
-            _ = optOuts(language)
+            for intent in InboundIntent.allCases { _ = inbound(language, intent) }
+            for method in optOutMethods { _ = optOuts(language, method) }
         }
     }
 
-    func inbound(_ language: String) -> Counter {
+    func inbound(_ language: String, _ intent: InboundIntent) -> Counter {
         registry.makeCounter(
-            descriptor: .aviso("inbound_messages", unit: "total", help: "Messages received from victims, by language."),
-            labels: [("language", language)])
+            descriptor: .aviso(
+                "inbound_messages", unit: "total", help: "Messages received from victims, by the sender's language and what the reply was."),
+            labels: [("language", language), ("intent", intent.rawValue)])
     }
 
-    func optOuts(_ language: String) -> Counter {
+    func optOuts(_ language: String, _ method: String) -> Counter {
         registry.makeCounter(
-            descriptor: .aviso("opt_outs", unit: "total", help: "Opt-outs recorded, by the victim's language."), labels: [("language", language)])
+            descriptor: .aviso("opt_outs", unit: "total", help: "Contact points opted out, by the victim's language and the consent method."),
+            labels: [("language", language), ("method", method)])
     }
 
     func reloads(_ result: String) -> Counter {
@@ -130,4 +147,27 @@ extension MetricNameDescriptor {
     static func aviso(_ name: String, unit: String = "", help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "aviso", metricName: name, unitName: unit, helpText: help)
     }
+}
+
+/// What an inbound message was, as `aviso_inbound_messages_total` labels it.
+public enum InboundIntent: String, Sendable, CaseIterable {
+    case freeText = "free_text"
+    case optOut = "opt_out"
+    case optIn = "opt_in"
+    case help
+    case language
+}
+
+/// What a gateway answered to one hand-off, as `aviso_gateway_handoffs_total` labels it.
+public enum HandOffOutcome: String, Sendable, CaseIterable {
+    /// Accepted.
+    case sent
+    /// Refused for now: retried with backoff, or failed after the last attempt.
+    case transient
+    /// Refused for good: the message failed.
+    case permanent
+    /// The carrier says the recipient opted out.
+    case optedOut = "opted_out"
+    /// Not handed off: consent was withdrawn after the claim (G1 at hand-off).
+    case withdrawn
 }

@@ -99,7 +99,7 @@ public enum AvisoRoutes {
                 consent, contactPointId: try id(context), by: staff, planner: state.planner, now: state.clock.now())
             state.wakeDispatcher()
             let language = view.consent.last?.language ?? "und"
-            if consent.state == .optedOut { operations.metrics.recordOptOut(language: language) }
+            if consent.state == .optedOut { operations.metrics.recordOptOut(language: language, method: consent.method.rawValue) }
             context.logger.info(
                 "consent recorded",
                 metadata: [
@@ -196,7 +196,7 @@ public enum AvisoRoutes {
             let staff = try require(context, .audit)
             return json(try state.store.exportVictim(id: try id(context), by: staff, now: state.clock.now()))
         }
-        WebhookRoutes.add(to: router, state: state)
+        WebhookRoutes.add(to: router, state: state, metrics: operations.metrics)
         return router
     }
 

@@ -1,4 +1,5 @@
 import AvisoCore
+import AvisoMetrics
 import AvisoStore
 import Foundation
 import HTTPTypes
@@ -6,7 +7,7 @@ import Hummingbird
 
 /// The provider's webhooks (signed, G9) and the unsubscribe link of every email.
 enum WebhookRoutes {
-    static func add(to router: Router<AvisoRequestContext>, state: ServerState) {
+    static func add(to router: Router<AvisoRequestContext>, state: ServerState, metrics: AvisoMetrics) {
         router.post("/webhooks/twilio/status") { request, context in
             let parameters = try await signedParameters(request, context, state: state)
             let fields = Dictionary(parameters, uniquingKeysWith: { first, _ in first })
@@ -22,7 +23,7 @@ enum WebhookRoutes {
         }
         router.post("/webhooks/twilio/inbound") { request, context in
             let parameters = try await signedParameters(request, context, state: state)
-            return try InboundHandling.handle(parameters, state: state, logger: context.logger)
+            return try InboundHandling.handle(parameters, state: state, metrics: metrics, logger: context.logger)
         }
         router.get("/unsubscribe/:token") { request, context in
             let token = try context.parameters.require("token")
@@ -38,6 +39,7 @@ enum WebhookRoutes {
             guard let target = try state.store.unsubscribe(token: token, oneClick: true, now: state.clock.now()) else {
                 return UnsubscribePage.invalidLink(state: state, acceptLanguage: request.headers[.acceptLanguage])
             }
+            if target.optedOutNow { metrics.recordOptOut(language: target.language, method: ConsentMethod.link.rawValue) }
             let page = UnsubscribePage(state: state, target: target)
             return page.render(page.done())
         }

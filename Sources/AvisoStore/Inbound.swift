@@ -15,6 +15,10 @@ public struct InboundResult: Sendable, Equatable {
     public var possibleOptOut: Bool = false
     /// True when the provider sent this message before (a webhook retry): nothing was done again.
     public var duplicate: Bool
+    /// The sender's language, when the sender is a known contact point.
+    public var language: String? = nil
+    /// True when this reply opted the contact point out (it was not opted out before).
+    public var optedOut = false
 }
 
 extension AvisoStore {
@@ -77,7 +81,8 @@ extension AvisoStore {
                 intent, possibleOptOut: possibleOptOut, body: body, inboundId: inboundId, contactPointId: contactPointId, victimId: victimId,
                 state: state, planner: planner, now: now, db)
             return InboundResult(
-                inboundId: inboundId, intent: intent, known: true, reply: reply, possibleOptOut: possibleOptOut, duplicate: false)
+                inboundId: inboundId, intent: intent, known: true, reply: reply, possibleOptOut: possibleOptOut, duplicate: false,
+                language: point["language"], optedOut: intent == .optOut && state != .optedOut)
         }
     }
 

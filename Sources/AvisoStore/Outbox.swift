@@ -43,6 +43,8 @@ public struct CompletionSummary: Sendable, Equatable {
     public var failed = 0
     /// Claimed, then not handed off because consent was withdrawn meanwhile.
     public var withdrawn = 0
+    /// The language of each contact point the carrier opted out, for the metrics.
+    public var carrierOptOuts: [String] = []
 }
 
 /// The outbox: the messages table *is* the schedule. The dispatcher claims
@@ -224,6 +226,7 @@ extension AvisoStore {
                             db, contactPointId: message.contactPointId, state: .optedOut, method: .carrier, actor: "carrier:\(result.gateway)",
                             at: now,
                             wordingVersion: nil, wording: reason, language: message.outbound.language)
+                        summary.carrierOptOuts.append(message.outbound.language)
                     }
                 }
             }

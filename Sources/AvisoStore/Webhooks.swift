@@ -21,6 +21,8 @@ public struct UnsubscribeTarget: Sendable, Equatable {
     public var discreet: Bool
     /// The victim also has a phone number that receives text messages, which unsubscribing from email does not stop.
     public var textsContinue: Bool
+    /// True when this request opted the address out (it was not opted out before).
+    public var optedOutNow = false
 }
 
 extension AvisoStore {
@@ -111,6 +113,7 @@ extension AvisoStore {
                     db, contactPointId: target.contactPointId, state: .optedOut, method: .link, actor: "victim", at: now, wordingVersion: nil,
                     wording: oneClick ? "one-click unsubscribe (RFC 8058)" : "unsubscribe page", language: target.language)
                 target.consentState = .optedOut
+                target.optedOutNow = true
             }
             return target
         }

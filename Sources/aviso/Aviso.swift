@@ -131,14 +131,16 @@ struct ContactOptions: ParsableArguments {
     @Option(help: "How consent was given: verbal or written. Without it, the contact point waits for consent.") var consent: String?
     @Option(help: "The version of the consent wording read or shown to the victim (2026-01).") var wordingVersion: String?
 
+    func validate() throws { _ = try contactPoints() }
+
     func contactPoints() throws -> [ContactPointCreate] {
         var consentInput: ConsentInput?
         if let consent {
             guard let method = ConsentMethod(rawValue: consent), method == .verbal || method == .written else {
-                throw ClientError(message: "--consent is 'verbal' or 'written'.")
+                throw ValidationError("--consent is 'verbal' or 'written', not '\(consent)'.")
             }
             guard let wordingVersion else {
-                throw ClientError(message: "--consent needs --wording-version: the version of the wording read to the victim.")
+                throw ValidationError("--consent needs --wording-version: the version of the wording read to the victim.")
             }
             consentInput = ConsentInput(state: .optedIn, method: method, wordingVersion: wordingVersion)
         }
@@ -161,7 +163,7 @@ struct VictimCommand: AsyncParsableCommand {
         @Argument(help: "The case number.") var caseNumber: String
         @Option(help: "The victim's name as staff call them.") var name: String
         @Option(help: "Preferred language, a BCP 47 tag (es, es-MX, en).") var language: String
-        @Option(help: "IANA time zone (default America/Chicago).") var timeZone = "America/Chicago"
+        @Option(help: "IANA time zone.") var timeZone = "America/Chicago"
         @Flag(help: "Discreet mode: messages carry no case details, only a request to call.") var discreet = false
         @Option(help: "Notes for staff.") var notes: String?
         @OptionGroup var contact: ContactOptions
@@ -216,10 +218,13 @@ struct ContactCommand: AsyncParsableCommand {
         @Argument(help: "The victim's id.") var victim: Int64
         @OptionGroup var contact: ContactOptions
 
+        func validate() throws {
+            guard try !contact.contactPoints().isEmpty else { throw ValidationError("Give --phone or --email.") }
+        }
+
         func run() async throws {
             try await guarded {
                 let points = try contact.contactPoints()
-                guard !points.isEmpty else { throw ClientError(message: "Give --phone or --email.") }
                 var views: [ContactPointView] = []
                 for point in points { views.append(try await options.client().post("/v1/victims/\(victim)/contact-points", point)) }
                 try options.output(views) {
@@ -239,13 +244,26 @@ struct ConsentCommand: AsyncParsableCommand {
         @OptionGroup var options: ClientOptions
         @Argument(help: "The contact point's id.") var contactPoint: Int64
         @Option(help: "opted_in or opted_out.") var state: String
-        @Option(help: "verbal or written.") var method: String
+        @Option(help: "verbal or written: what the victim told staff or signed.") var method: String
         @Option(help: "The version of the wording read or shown (2026-01).") var wordingVersion: String
+
+        /// Staff record only these; the other states and methods come from the victim or the carrier.
+        var consent: (state: ConsentState, method: ConsentMethod)? {
+            guard let state = ConsentState(rawValue: state), state != .pending, let method = ConsentMethod(rawValue: method),
+                method == .verbal || method == .written
+            else { return nil }
+            return (state, method)
+        }
+
+        func validate() throws {
+            guard consent != nil else {
+                throw ValidationError("--state is opted_in or opted_out and --method verbal or written, not '\(state)' and '\(method)'.")
+            }
+        }
 
         func run() async throws {
             try await guarded {
-                guard let state = ConsentState(rawValue: state) else { throw ClientError(message: "--state is opted_in or opted_out.") }
-                guard let method = ConsentMethod(rawValue: method) else { throw ClientError(message: "--method is verbal or written.") }
+                guard let (state, method) = consent else { throw ValidationError("--state or --method is not valid.") }
                 let view: ContactPointView = try await options.client().post(
                     "/v1/contact-points/\(contactPoint)/consent", ConsentInput(state: state, method: method, wordingVersion: wordingVersion))
                 try options.output(view) { "Contact point \($0.id) is now \($0.consentState.rawValue)." }
@@ -258,14 +276,14 @@ struct Messages: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "messages", abstract: "List messages and their state, newest first.")
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("case"), help: "Only this case's messages.") var caseNumber: String?
-    @Option(help: "Only messages in this state (queued, sending, sent, delivered, failed, cancelled, suppressed, expired).") var state: String?
-    @Option(help: "At most this many (default 500).") var limit: Int?
+    @Option(help: "Only messages in this state.") var state: MessageState?
+    @Option(help: "At most this many (the daemon's default: 500).") var limit: Int?
 
     func run() async throws {
         try await guarded {
             var query: [String] = []
             if let caseNumber { query.append("case=\(APIClient.segment(caseNumber))") }
-            if let state { query.append("state=\(APIClient.segment(state))") }
+            if let state { query.append("state=\(state.rawValue)") }
             if let limit { query.append("limit=\(limit)") }
             let list: MessageList = try await options.client().get("/v1/messages" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")))
             try options.output(list) { $0.messages.isEmpty ? "No messages." : $0.messages.map(describe).joined(separator: "\n\n") }
@@ -281,15 +299,23 @@ struct StaffCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a staff account; its token is printed once.")
         @OptionGroup var options: ClientOptions
         @Option(help: "The person's name.") var name: String
-        @Option(help: "captain, supervisor, admin or auditor.") var role: String
+        @Option(help: "The account's role.") var role: StaffRole
         @Option(help: "Languages spoken, comma-separated (es,en).") var languages: String?
 
         func run() async throws {
             try await guarded {
-                guard let role = StaffRole(rawValue: role) else { throw ClientError(message: "--role is captain, supervisor, admin or auditor.") }
                 let tags = try (languages ?? "").split(separator: ",").map { try LanguageTag(String($0)) }
                 let view: StaffView = try await options.client().post("/v1/staff", StaffCreate(name: name, role: role, languages: tags))
-                try options.output(view) { "Created \($0.role.rawValue) account \($0.id) for \($0.name). Token (shown once):\n\($0.token ?? "")" }
+                // As with avisod token create: the token alone on standard output, what it is on standard error.
+                if options.json {
+                    try options.output(view) { _ in "" }
+                } else {
+                    FileHandle.standardError.write(
+                        Data(
+                            "Created \(view.role.rawValue) account \(view.id) for \(view.name). Keep this token secret; it is not shown again:\n".utf8
+                        ))
+                    print(view.token ?? "")
+                }
             }
         }
     }

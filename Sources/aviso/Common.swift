@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import AvisoClient
 import AvisoCore
 import Foundation
@@ -92,3 +92,8 @@ func describe(_ update: UpdateView, preview: Bool) -> String {
     for message in update.messages { lines.append(""); lines.append(describe(message)) }
     return lines.joined(separator: "\n")
 }
+
+// Typed options: ArgumentParser lists their values in the help and refuses
+// any other as a usage error (exit 64) of the command that takes it.
+extension StaffRole: ExpressibleByArgument {}
+extension MessageState: ExpressibleByArgument {}

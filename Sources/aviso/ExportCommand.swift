@@ -10,13 +10,16 @@ struct Export: AsyncParsableCommand {
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("case"), help: "The case number.") var caseNumber: String?
     @Option(help: "The victim's id.") var victim: Int64?
-    @Option(help: "json or csv (default json).") var format = "json"
+    @Option(help: "json or csv.") var format = "json"
     @Option(help: "Write to this file instead of standard output.") var output: String?
+
+    func validate() throws {
+        guard (caseNumber == nil) != (victim == nil) else { throw ValidationError("Give either --case or --victim.") }
+        guard ["json", "csv"].contains(format) else { throw ValidationError("--format is json or csv, not '\(format)'.") }
+    }
 
     func run() async throws {
         try await guarded {
-            guard (caseNumber == nil) != (victim == nil) else { throw ClientError(message: "Give either --case or --victim.") }
-            guard ["json", "csv"].contains(format) else { throw ClientError(message: "--format is json or csv.") }
             let path = caseNumber.map { "/v1/cases/\(APIClient.segment($0))/export" } ?? "/v1/victims/\(victim!)/export"
             progress("Downloading the history…")
             let export: HistoryExport = try await options.client().get(path)

@@ -15,13 +15,15 @@ struct UpdateOptions: ParsableArguments {
     @Option(help: "court_date_changed, hearing_cancelled: the update that announced the hearing.") var hearingUpdate: Int64?
     @Option(help: "Send at this time instead of now (quiet hours still apply to routine events).") var sendAt: String?
 
+    func validate() throws { _ = try body() }
+
     func body() throws -> UpdateCreate {
         var fields = UpdateFields()
         if !charge.isEmpty {
             fields.charges = try charge.map { item in
                 let parts = item.split(separator: "=", maxSplits: 1)
                 guard parts.count == 2, let count = Int(parts[1]) else {
-                    throw ClientError(message: "--charge takes offense=count, like armed_robbery=2; '\(item)' is not that.")
+                    throw ValidationError("--charge takes offense=count, like armed_robbery=2; '\(item)' is not that.")
                 }
                 return Charge(offense: String(parts[0]), count: count)
             }
@@ -29,7 +31,9 @@ struct UpdateOptions: ParsableArguments {
         fields.startsAt = startsAt
         fields.place = place
         if let reason {
-            guard let parsed = ReleaseReason(rawValue: reason) else { throw ClientError(message: "--reason is bond, pretrial or sentence_end.") }
+            guard let parsed = ReleaseReason(rawValue: reason) else {
+                throw ValidationError("--reason is bond, pretrial or sentence_end, not '\(reason)'.")
+            }
             fields.reason = parsed
         }
         if !text.isEmpty {
@@ -37,7 +41,7 @@ struct UpdateOptions: ParsableArguments {
             for item in text {
                 let parts = item.split(separator: "=", maxSplits: 1)
                 guard parts.count == 2 else {
-                    throw ClientError(message: "--text takes lang=text, like es=\"Su audiencia…\"; '\(item)' is not that.")
+                    throw ValidationError("--text takes lang=text, like es=\"Su audiencia…\"; '\(item)' is not that.")
                 }
                 texts[String(parts[0])] = String(parts[1])
             }

@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import AvisoCore
 import AvisoDaemon
 import AvisoStore
@@ -6,7 +6,9 @@ import Foundation
 import Logging
 
 struct ConfigOption: ParsableArguments {
-    @Option(name: .shortAndLong, help: "The configuration file (default: $AVISO_CONFIG, else /etc/aviso/avisod.conf).")
+    @Option(
+        name: .shortAndLong,
+        help: "The configuration file (default: $AVISO_CONFIG, else /etc/aviso/avisod.conf if it exists, else $CONFIGURATION_DIRECTORY/avisod.conf).")
     var config: String?
 
     func load() throws -> DaemonConfiguration {
@@ -54,6 +56,7 @@ struct Serve: AsyncParsableCommand {
         try await Avisod.guarded {
             let configuration = try options.load()
             let (logger, level) = Avisod.logger(level: configuration.logLevel)
+            for warning in configuration.warnings { logger.warning("\(warning)") }
             let daemon = try Daemon(configuration: configuration, logger: logger, logLevel: level)
             let options = self.options
             try await daemon.run(notify: SystemdNotify(environment: ProcessInfo.processInfo.environment), reload: { try options.load() })
@@ -83,15 +86,12 @@ struct Token: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a staff account with an API token (the first admin, for example). The token is printed once.")
         @OptionGroup var options: ConfigOption
-        @Option(help: "captain, supervisor, admin or auditor.") var role: String
+        @Option(help: "The account's role.") var role: StaffRole
         @Option(help: "The person's name.") var name: String
         @Option(help: "Languages the person speaks, comma-separated BCP 47 tags (es,en).") var languages: String?
 
         func run() async throws {
             try await Avisod.guarded {
-                guard let role = StaffRole(rawValue: role) else {
-                    throw AvisoError.invalid("role", "'\(role)' is not a role. Roles: captain, supervisor, admin, auditor.")
-                }
                 let tags = try (languages ?? "").split(separator: ",").map { try LanguageTag(String($0)) }
                 let configuration = try options.load()
                 try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
@@ -128,3 +128,5 @@ struct Audit: AsyncParsableCommand {
         }
     }
 }
+
+extension StaffRole: ExpressibleByArgument {}

@@ -11,9 +11,12 @@ struct Check: AsyncParsableCommand {
     func run() async throws {
         try await Avisod.guarded {
             let configuration = try options.load()
+            // Everything serve reads before it listens: the configuration, the secrets, the templates.
+            let secrets = try GatewaySecrets.read(configuration: configuration, environment: Self.secretsEnvironment(configuration))
             let catalog = try TemplateDirectory.load(configuration.templatesDirectory)
             let languages = catalog.languages
-            print("Configuration: ok")
+            summary(configuration, secrets: secrets)
+            print("")
             print("Templates: \(configuration.templatesDirectory) (\(languages.joined(separator: ", "))), \(catalog.keywords.count) reply keywords")
             print("")
             let missing = try coverage(catalog, languages)
@@ -39,6 +42,70 @@ struct Check: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
+    }
+
+    /// The environment with which to look for secrets. Under systemd the
+    /// service finds them in `$CREDENTIALS_DIRECTORY`, which systemd fills
+    /// from the `credentials/` folder beside `avisod.conf` (LoadCredential=);
+    /// run from a shell, check looks there itself.
+    static func secretsEnvironment(_ configuration: DaemonConfiguration) throws(AvisoError) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        guard environment["CREDENTIALS_DIRECTORY"] == nil, let file = configuration.file else { return environment }
+        let directory = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("credentials").path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else { return environment }
+        guard FileManager.default.isReadableFile(atPath: directory) else {
+            throw AvisoError(
+                .configuration, title: "Credentials unreadable",
+                detail: "\(directory) holds the gateways' secrets and is readable by root only: run 'sudo avisod check' to check them.")
+        }
+        environment["CREDENTIALS_DIRECTORY"] = directory
+        return environment
+    }
+
+    /// What the daemon would run with: the file, the values an administrator
+    /// most often gets wrong, the gateways, and any warning.
+    func summary(_ configuration: DaemonConfiguration, secrets: GatewaySecrets) {
+        if let file = configuration.file {
+            print("Configuration: \(file)")
+        } else {
+            print("Configuration: no file (no -c, AVISO_CONFIG unset, no /etc/aviso/avisod.conf): built-in defaults")
+        }
+        if !configuration.overrides.isEmpty { print("  overridden by   \(configuration.overrides.joined(separator: ", "))") }
+        let twilio = configuration.twilio
+        let smtp = configuration.smtp
+        let rows: [(String, String)] = [
+            ("department", "\(configuration.departmentPhone), \(configuration.departmentZone.identifier)"),
+            (
+                "quiet hours",
+                "\(DaemonConfiguration.clockTime(configuration.daytime.startMinute))–\(DaemonConfiguration.clockTime(configuration.daytime.endMinute)) victim-local"
+            ),
+            ("listener", "\(configuration.httpAddress):\(configuration.httpPort)"),
+            ("public URL", configuration.publicURL),
+            ("database", configuration.resolvedDatabasePath),
+            ("templates", configuration.templatesDirectory + (configuration.requireReview ? " (reviewed templates only)" : "")),
+            (
+                "SMS gateway",
+                configuration.smsGateway == "twilio"
+                    ? "twilio \(twilio.baseURL), account \(twilio.accountSid), from \(twilio.from ?? "messaging service " + (twilio.messagingServiceSid ?? "")), auth token set"
+                    : "spool \(configuration.resolvedSpoolDirectory), from \(configuration.smsFrom)"
+            ),
+            (
+                "email gateway",
+                configuration.emailGateway == "smtp"
+                    ? "smtp \(smtp.host):\(smtp.port) \(smtp.security.rawValue)\(smtp.username.map { ", user \($0), password set" } ?? ", no AUTH"), from \(configuration.emailFromAddress)"
+                    : "spool \(configuration.resolvedSpoolDirectory), from \(configuration.emailFromAddress)"
+            ),
+            (
+                "webhooks",
+                secrets.twilioAuthToken == nil
+                    ? "refused: no Twilio auth token to verify them"
+                    : "\(configuration.publicURL)/webhooks/twilio/inbound, status callback \(configuration.statusCallbackURL)"
+            ),
+            ("log level", configuration.logLevel),
+        ]
+        for (name, value) in rows { print("  " + pad(name, 16) + value) }
+        for warning in configuration.warnings { print("Warning: \(warning)") }
     }
 
     func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }

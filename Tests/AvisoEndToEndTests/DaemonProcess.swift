@@ -117,9 +117,11 @@ final class DaemonProcess: @unchecked Sendable {
         try Self.execute(executable, arguments, environment: environment)
     }
 
-    /// Runs a program to its end and returns its exit status and output.
+    /// Runs a program to its end and returns its exit status and output; one
+    /// still running after `timeout` seconds is killed (status 9, SIGKILL).
     static func execute(
-        _ executable: URL, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment, directory: URL? = nil
+        _ executable: URL, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment, directory: URL? = nil,
+        timeout: TimeInterval = 120
     ) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.currentDirectoryURL = directory
@@ -131,6 +133,12 @@ final class DaemonProcess: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        let pid = process.processIdentifier
+        let finished = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            if finished.wait(timeout: .now() + timeout) == .timedOut { Glibc.kill(pid, SIGKILL) }
+        }
+        defer { finished.signal() }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -33,8 +33,8 @@ import Testing
         try await sentCase(harness)
         try harness.fixture.queue(.courtDate, UpdateFields(startsAt: "2026-07-01T09:00", place: "Jackson County Courthouse"))
         let metrics = AvisoMetrics()
-        metrics.registerLanguages(["en", "es"])
-        metrics.recordHandOff(gateway: "spool", duration: .milliseconds(3))
+        metrics.registerLanguages(["en", "es"], optOutMethods: ConsentMethod.allCases.map(\.rawValue))
+        metrics.recordHandOff(gateway: "spool", outcome: .sent, duration: .milliseconds(3))
         try await run(harness, Operations(metrics: metrics)) { client in
             _ = try await client.call(.get, "/v1/cases/KC-2025-004512", as: harness.tokens[.captain])
             _ = try await client.call(.get, "/no/such/path", as: nil)
@@ -49,8 +49,9 @@ import Testing
             #expect(text.contains("aviso_due_messages 4.0"))
             #expect(text.contains("aviso_oldest_due_message_age_seconds 0.0"))
             #expect(text.contains(#"aviso_gateway_handoff_duration_seconds_bucket{gateway="spool",le="0.005"} 1"#))
-            #expect(text.contains(#"aviso_inbound_messages_total{language="es"} 0"#))
-            #expect(text.contains(#"aviso_opt_outs_total{language="en"} 0"#))
+            #expect(text.contains(#"aviso_gateway_handoffs_total{gateway="spool",outcome="sent"} 1"#))
+            #expect(text.contains(#"aviso_inbound_messages_total{language="es",intent="free_text"} 0"#))
+            #expect(text.contains(#"aviso_opt_outs_total{language="en",method="link"} 0"#))
             #expect(text.contains(#"aviso_http_requests_total{route="/v1/cases/{number}",method="GET",status="200"} 1"#))
             #expect(text.contains(#"aviso_http_requests_total{route="NotFound",method="GET",status="404"} 1"#))
             #expect(!text.contains("KC-2025-004512") && !text.contains("555") && !text.contains("example.org"))
@@ -82,7 +83,7 @@ import Testing
                 .post, "/v1/contact-points/\(jose.contactPoints[0].id)/consent", as: harness.tokens[.captain], json: optOut)
             #expect(answer.status == .created)
         }
-        #expect(metrics.exposition().contains(#"aviso_opt_outs_total{language="es"} 1"#))
+        #expect(metrics.exposition().contains(#"aviso_opt_outs_total{language="es",method="verbal"} 1"#))
     }
 
     @Test func statusShowsQueueFailuresAndEachGatewaysLastSendToAnyRole() async throws {

@@ -44,9 +44,10 @@ ensure_test_python() {
 }
 
 # The real peers the tests talk to: an SMTP server, Twilio's request signer,
-# CLDR data, and Debian's Chromium with its driver for the pages victims open.
+# CLDR data, Debian's Chromium with its driver for the pages victims open, and
+# promtool (Debian's prometheus package) for the alert rules.
 ensure_test_dependencies() {
-  ensure_debian_packages sqlite3 openssl chromium chromium-driver
+  ensure_debian_packages sqlite3 openssl chromium chromium-driver prometheus
   ensure_test_python
   AVISO_TEST_PYTHON="$(pwd)/$TEST_PYTHON_DIR/bin/python3"
   export AVISO_TEST_PYTHON

@@ -73,6 +73,15 @@ public enum Event: String, Codable, Sendable, CaseIterable {
         }
     }
 
+    /// The dispatcher's lane (SPEC §7 fairness): 0 for answers to the victim,
+    /// 1 for urgent events, 2 for everything routine. A lower lane is claimed
+    /// first; within lane 2 the updates share the gateway.
+    public var lane: Int {
+        if isReply { return 0 }
+        if isUrgent { return 1 }
+        return 2
+    }
+
     /// Events a staff account may queue as an update on a case.
     public var isQueueable: Bool {
         switch self {

@@ -72,22 +72,76 @@ extension AvisoStore {
     static let unheldEvents = (Event.allCases.filter { $0.isUrgent || $0.isReply } + [.optOutConfirmation]).map { "'\($0.rawValue)'" }
         .joined(separator: ", ")
 
-    static func claim(_ db: Database, limit: Int, now: Date) throws -> (messages: [ClaimedMessage], pulledForward: Bool) {
-        try expireHolds(db, now: now)
-        let rows = try Row.fetchAll(
+    /// What a claim reads of each candidate message.
+    static let candidateQuery = """
+        SELECT m.id, m.contact_point_id, m.channel, m.language, m.event, m.subject, m.body, m.body_digest, m.attempts, m.expires_at,
+          cp.address, cp.consent_state, cp.unsubscribe_token, c.number AS case_number,
+          EXISTS (SELECT 1 FROM messages w WHERE w.contact_point_id = m.contact_point_id AND w.event = 'welcome'
+                  AND w.state IN ('queued', 'sending') AND w.id <> m.id) AS awaits_welcome,
+          EXISTS (SELECT 1 FROM messages f WHERE f.contact_point_id = m.contact_point_id AND f.state = 'sending') AS busy
+        FROM messages m JOIN contact_points cp ON cp.id = m.contact_point_id LEFT JOIN cases c ON c.id = m.case_id
+        """
+
+    /// The updates (nil: messages of no update) with queued messages in a lane, at most `limit`,
+    /// found by skipping through the lane index (one seek per update, not a scan of its messages).
+    static func groups(_ db: Database, lane: Int, limit: Int) throws -> [Int64?] {
+        var groups: [Int64?] = try Int64.fetchAll(
             db,
             sql: """
-                SELECT m.id, m.contact_point_id, m.channel, m.language, m.event, m.subject, m.body, m.body_digest, m.attempts, m.expires_at,
-                  cp.address, cp.consent_state, cp.unsubscribe_token, c.number AS case_number,
-                  EXISTS (SELECT 1 FROM messages w WHERE w.contact_point_id = m.contact_point_id AND w.event = 'welcome'
-                          AND w.state IN ('queued', 'sending') AND w.id <> m.id) AS awaits_welcome,
-                  EXISTS (SELECT 1 FROM messages f WHERE f.contact_point_id = m.contact_point_id AND f.state = 'sending') AS busy
-                FROM messages m JOIN contact_points cp ON cp.id = m.contact_point_id LEFT JOIN cases c ON c.id = m.case_id
-                WHERE m.state = 'queued' AND m.due_at <= ?
-                  AND (m.event IN (\(unheldEvents))
-                       OR NOT EXISTS (SELECT 1 FROM opt_out_holds h WHERE h.contact_point_id = m.contact_point_id AND h.resolved_at IS NULL))
-                ORDER BY m.due_at, m.id LIMIT ?
-                """, arguments: [now.millis, limit * 2])
+                WITH RECURSIVE g(u) AS (
+                  SELECT (SELECT update_id FROM messages WHERE state = 'queued' AND lane = ?1 AND update_id IS NOT NULL ORDER BY update_id LIMIT 1)
+                  UNION ALL
+                  SELECT (SELECT update_id FROM messages WHERE state = 'queued' AND lane = ?1 AND update_id > g.u ORDER BY update_id LIMIT 1)
+                  FROM g WHERE g.u IS NOT NULL
+                )
+                SELECT u FROM g WHERE u IS NOT NULL LIMIT ?2
+                """, arguments: [lane, limit])
+        if try Bool.fetchOne(
+            db, sql: "SELECT EXISTS (SELECT 1 FROM messages WHERE state = 'queued' AND lane = ? AND update_id IS NULL)", arguments: [lane]) == true
+        {
+            groups.insert(nil, at: 0)
+        }
+        return groups
+    }
+
+    /// The due messages a claim considers, in the order it takes them: lane by
+    /// lane (answers to the victim, urgent events, routine), and within a lane
+    /// the updates in turn, each in order of due time, so a small update is not
+    /// stuck behind a 100,000-message one. Messages of a contact point held
+    /// after a possible opt-out are left out, but for urgent events and answers.
+    static func candidates(_ db: Database, limit: Int, now: Date) throws -> [Row] {
+        var ordered: [Row] = []
+        for lane in 0...2 {
+            let groups = try groups(db, lane: lane, limit: 64)
+            guard !groups.isEmpty else { continue }
+            let share = max(4, 2 * ((limit + groups.count - 1) / groups.count))
+            var perGroup: [[Row]] = []
+            for group in groups {
+                perGroup.append(
+                    try Row.fetchAll(
+                        db,
+                        sql: candidateQuery + "\n" + """
+                            WHERE m.state = 'queued' AND m.lane = ? AND \(group == nil ? "m.update_id IS NULL" : "m.update_id = ?") AND m.due_at <= ?
+                              AND (m.event IN (\(unheldEvents))
+                                   OR NOT EXISTS (SELECT 1 FROM opt_out_holds h WHERE h.contact_point_id = m.contact_point_id AND h.resolved_at IS NULL))
+                            ORDER BY m.due_at, m.id LIMIT ?
+                            """,
+                        arguments: StatementArguments([lane] + (group.map { [$0] } ?? []) + [now.millis, share])))
+            }
+            // In turn: the first of each update, then the second of each, …
+            var index = 0
+            while perGroup.contains(where: { index < $0.count }) {
+                for rows in perGroup where index < rows.count { ordered.append(rows[index]) }
+                index += 1
+            }
+            if ordered.count >= 2 * limit { break }
+        }
+        return ordered
+    }
+
+    static func claim(_ db: Database, limit: Int, now: Date) throws -> (messages: [ClaimedMessage], pulledForward: Bool) {
+        try expireHolds(db, now: now)
+        let rows = try candidates(db, limit: limit, now: now)
         var claimed: [ClaimedMessage] = []
         var log: [AuditLog.ContactEntry] = []
         var suppressed: [Int64] = []
@@ -148,7 +202,7 @@ extension AvisoStore {
         if !urgentAwaitingWelcome.isEmpty {
             try db.execute(
                 sql:
-                    "UPDATE messages SET due_at = ?, updated_at = ? WHERE event = 'welcome' AND state = 'queued' AND due_at > ? AND contact_point_id IN (\(Self.list(urgentAwaitingWelcome)))",
+                    "UPDATE messages SET due_at = ?, updated_at = ?, lane = 1 WHERE event = 'welcome' AND state = 'queued' AND due_at > ? AND contact_point_id IN (\(Self.list(urgentAwaitingWelcome)))",
                 arguments: [millis, millis, millis])
             pulledForward = db.changesCount > 0
         }

@@ -1,3 +1,4 @@
+import AvisoCore
 import GRDB
 
 /// The database schema as named, ordered migrations. A shipped migration is
@@ -35,6 +36,13 @@ enum Schema {
         }
         migrator.registerMigration("v8: possible opt-outs and their holds") { db in
             try db.execute(sql: v8)
+        }
+        migrator.registerMigration("v9: dispatch lanes") { db in
+            try db.execute(sql: v9)
+            // Messages queued before lanes existed take the lane of their event.
+            for event in Event.allCases where event.lane != 2 {
+                try db.execute(sql: "UPDATE messages SET lane = ? WHERE event = ?", arguments: [event.lane, event.rawValue])
+            }
         }
         return migrator
     }
@@ -299,6 +307,14 @@ enum Schema {
     /// contact log learns two kinds, `held` and `hold_released`: SQLite cannot
     /// widen a CHECK in place, so the table is copied row for row (ids, hashes
     /// and the chain unchanged) into one with the wider CHECK.
+    /// Lanes: answers to the victim, then urgent events, then routine messages,
+    /// which updates share (`AvisoStore.claim`). One index serves every lane's
+    /// claim: by lane, then by update, then in order of due time.
+    static let v9 = """
+        ALTER TABLE messages ADD COLUMN lane INTEGER NOT NULL DEFAULT 2 CHECK (lane IN (0, 1, 2));
+        CREATE INDEX messages_due_by_lane ON messages(lane, update_id, due_at, id) WHERE state = 'queued';
+        """
+
     static let v8 = """
         ALTER TABLE inbound_messages ADD COLUMN possible_opt_out INTEGER NOT NULL DEFAULT 0 CHECK (possible_opt_out IN (0, 1));
         CREATE TABLE opt_out_holds (

@@ -246,8 +246,8 @@ extension AvisoStore {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO messages (update_id, case_id, victim_id, contact_point_id, channel, language, event, subject, body, body_digest,
-                  encoding, segments, due_at, expires_at, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                  encoding, segments, due_at, expires_at, created_at, updated_at, lane)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let millis = now.millis
         // A fan-out repeats a few bodies many times: hash each once.
@@ -260,7 +260,7 @@ extension AvisoStore {
             try statement.execute(arguments: [
                 updateId, caseId, message.victimId, message.contactPointId, message.channel.rawValue, message.language, message.event.rawValue,
                 message.subject, message.body, digest, message.sms?.encoding.rawValue, message.sms?.segments,
-                message.dueAt.millis, expiresAt?(message)?.millis, millis, millis,
+                message.dueAt.millis, expiresAt?(message)?.millis, millis, millis, message.event.lane,
             ])
         }
         // message_counts (read by /metrics) in one statement per channel and language, not one per row.

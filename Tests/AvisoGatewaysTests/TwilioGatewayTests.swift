@@ -120,8 +120,17 @@ func waitForPort(_ port: Int) async throws {
                 settings: TwilioSettings(
                     baseURL: base, accountSid: "AC0123456789abcdef0123456789abcdef", authToken: "s3cr3t-token", from: "+18165550100",
                     messagingServiceSid: nil, statusCallback: nil, ratePerSecond: 0.2, timeout: 5))
-            #expect(await gateway.send(message) == .sent(providerId: "SM" + String(format: "%032d", 1)))
-            // The next message waits five seconds for its turn; consent is withdrawn while it waits.
+            // The first message takes the first slot: its check comes right after it reserved it.
+            let reserved = Mutex(false)
+            let first = Task {
+                await gateway.send(
+                    message,
+                    mayHandOff: {
+                        reserved.withLock { $0 = true }; return true
+                    })
+            }
+            while !reserved.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+            // The next message waits five seconds for its turn, however long the first takes; consent is withdrawn while it waits.
             let withdrawn = Mutex(false)
             let asked = Mutex<[Bool]>([])
             let second = Task {
@@ -137,6 +146,8 @@ func waitForPort(_ port: Int) async throws {
             #expect(asked.withLock { $0 }.isEmpty, "the gateway asked before its wait was over")
             withdrawn.withLock { $0 = true }
             #expect(await second.value == .consentWithdrawn)
+            #expect(asked.withLock { $0 } == [false])
+            #expect(await first.value == .sent(providerId: "SM" + String(format: "%032d", 1)))
         }
         #expect(fake.recorded.count == 1)
     }

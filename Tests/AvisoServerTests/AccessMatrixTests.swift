@@ -112,6 +112,8 @@ import Testing
             "POST /v1/staff": Row(uri: "/v1/staff", body: #"{"name": "Capt. Lena Hart", "role": "captain"}"#, rule: .staff(.created)),
             "GET /v1/inbox": Row(uri: "/v1/inbox", rule: .list),
             "POST /v1/inbox/{id}/handled": Row(uri: "/v1/inbox/\(ids.inbound)/handled", body: "{}", rule: .caseWrite(.noContent)),
+            "POST /v1/inbox/{id}/opt-out": Row(
+                uri: "/v1/inbox/\(ids.possibleOptOut)/opt-out", body: #"{"opt_out": false}"#, rule: .caseWrite(.noContent)),
             "GET /v1/cases/{number}/export": Row(uri: "/v1/cases/\(number)/export", rule: .audit),
             "GET /v1/victims/{id}/export": Row(uri: "/v1/victims/\(ids.victim)/export", rule: .audit),
             "POST /v1/cases/{number}/close": Row(uri: "/v1/cases/\(number)/close", body: "{}", rule: .caseWrite(.ok)),
@@ -135,6 +137,7 @@ import Testing
         var otherVictim: Int64
         var update: Int64
         var inbound: Int64
+        var possibleOptOut: Int64
         var unassignedCaptain: Int64
         var unassignedCaptainToken: String
         var unsubscribeToken: String
@@ -149,15 +152,19 @@ import Testing
         let update = try fixture.queue(.arrest, sendAt: fixture.clock.now().addingTimeInterval(86_400))
         _ = try fixture.store.receiveInbound(
             providerId: "SMq1", from: "+18165550142", body: "¿Cuándo es la corte?", planner: fixture.planner, now: fixture.clock.now())
-        let inbound = try #require(
-            fixture.store.inbox(for: fixture.captain, caseNumber: nil, includeHandled: true, includeKeywords: true, limit: 10).first)
+        _ = try fixture.store.receiveInbound(
+            providerId: "SMq2", from: "+18165550143", body: "stop calling my mother", planner: fixture.planner, now: fixture.clock.now())
+        let replies = try fixture.store.inbox(for: fixture.captain, caseNumber: nil, includeHandled: true, includeKeywords: true, limit: 10)
+        let inbound = try #require(replies.first { !$0.possibleOptOut })
+        let possible = try #require(replies.first { $0.possibleOptOut }, "the possible opt-out was not flagged: \(replies.map(\.body))")
         let (captainB, tokenB) = try fixture.store.createStaff(StaffCreate(name: "Capt. Omar Said", role: .captain), now: fixture.clock.now())
         let email = try #require(victim.contactPoints.first { $0.channel == .email })
         let token = try #require(
             try fixture.store.unsubscribeToken(contactPointId: email.id), "the email contact point has no unsubscribe token")
         return Seeded(
             victim: victim.id, contactPoint: try #require(victim.contactPoints.first { $0.channel == .sms }).id, otherVictim: other.id,
-            update: try #require(update.id), inbound: inbound.id, unassignedCaptain: captainB.id, unassignedCaptainToken: tokenB,
+            update: try #require(update.id), inbound: inbound.id, possibleOptOut: possible.id, unassignedCaptain: captainB.id,
+            unassignedCaptainToken: tokenB,
             unsubscribeToken: token)
     }
 
@@ -166,7 +173,8 @@ import Testing
         let served = try AvisoRoutes.router(state: APIHarness().state, readiness: { [] }).routes.map { "\($0.method.rawValue) \($0.path)" }
         let listed = Self.rows(
             Seeded(
-                victim: 1, contactPoint: 1, otherVictim: 2, update: 1, inbound: 1, unassignedCaptain: 1, unassignedCaptainToken: "",
+                victim: 1, contactPoint: 1, otherVictim: 2, update: 1, inbound: 1, possibleOptOut: 2, unassignedCaptain: 1,
+                unassignedCaptainToken: "",
                 unsubscribeToken: ""))
         #expect(served.count > 20)
         for route in served { #expect(listed[route] != nil, "\(route) is served but has no row in the access matrix") }

@@ -189,7 +189,7 @@ let package = Package(
         .testTarget(
             name: "AvisoDaemonTests",
             dependencies: [
-                "AvisoCore", "AvisoStore", "AvisoDaemon", "AvisoMetrics", "AvisoTesting",
+                "AvisoCore", "AvisoStore", "AvisoDaemon", "AvisoGateways", "AvisoMetrics", "AvisoTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

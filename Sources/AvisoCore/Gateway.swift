@@ -55,9 +55,24 @@ public protocol MessageGateway: Sendable {
     /// message leaves Aviso: a gateway that waits before writing (a rate
     /// limit, a connection) asks after the wait. The default asks first.
     func send(_ message: OutboundMessage, mayHandOff: @Sendable () -> Bool) async -> GatewayOutcome
+    /// After a crash: whether a message left in flight already reached the
+    /// gateway, so that it is not sent twice. The default does not know.
+    func reconcile(_ message: OutboundMessage) async -> Reconciliation
+}
+
+/// What a gateway knows of a message that was in flight when the daemon died.
+public enum Reconciliation: Sendable, Equatable {
+    /// The gateway has it: it is recorded sent with this id, not sent again.
+    case alreadySent(providerId: String)
+    /// The gateway certainly does not have it: it is sent (for the first time).
+    case notSent
+    /// The gateway cannot tell: it is sent again and may arrive twice (G3).
+    case unknown
 }
 
 extension MessageGateway {
+    public func reconcile(_ message: OutboundMessage) async -> Reconciliation { .unknown }
+
     public func send(_ message: OutboundMessage, mayHandOff: @Sendable () -> Bool) async -> GatewayOutcome {
         guard mayHandOff() else { return GatewayOutcome.consentWithdrawn }
         return await send(message)

@@ -29,6 +29,8 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
         public var shutdownGrace: Duration
         /// The longest the loop may go without a beat (half the systemd watchdog period), if any.
         public var heartbeatInterval: Duration?
+        /// How long a gateway may take to say whether a message left in flight by a crash reached it.
+        public var reconcileTimeout: Duration = .seconds(10)
 
         public init(
             batchSize: Int = 200, concurrency: Int = 32, pollInterval: Duration = .seconds(1), retry: RetryPolicy = RetryPolicy(),
@@ -82,17 +84,67 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
     }
 
     public func run() async throws {
-        let recovered = try store.recoverInFlight(now: clock.now())
-        if recovered > 0 {
-            logger.warning(
-                "messages were in flight when the daemon last stopped; they are due again and may arrive twice", metadata: ["count": "\(recovered)"])
-        }
+        try await recover()
         _ = try await withGracefulShutdownHandler {
             try await pipeline(untilIdle: false)
         } onGracefulShutdown: {
             self.beginShutdown()
         }
         logger.info("dispatcher stopped")
+    }
+
+    /// After a crash: asks each gateway whether the messages left in flight
+    /// reached it. Those it has are recorded sent, not sent again; the rest
+    /// are due again (logged as possibly arriving twice unless the gateway
+    /// said it does not have them). A gateway that cannot answer within
+    /// `settings.reconcileTimeout` is taken as not knowing.
+    public func recover() async throws {
+        let inFlight = try store.inFlight()
+        guard !inFlight.isEmpty else { return }
+        let answers = await withTaskGroup(of: (ClaimedMessage, Reconciliation, String).self) { group in
+            var answers: [(ClaimedMessage, Reconciliation, String)] = []
+            var next = 0
+            func start() {
+                guard next < inFlight.count else { return }
+                let message = inFlight[next]
+                next += 1
+                let gateway = gateways[message.outbound.channel]
+                let timeout = settings.reconcileTimeout
+                group.addTask {
+                    guard let gateway else { return (message, .unknown, "none") }
+                    let answer = await withTaskGroup(of: Reconciliation?.self) { race in
+                        race.addTask { await gateway.reconcile(message.outbound) }
+                        race.addTask {
+                            try? await Task.sleep(for: timeout)
+                            return nil
+                        }
+                        let first = await race.next() ?? nil
+                        race.cancelAll()
+                        return first ?? .unknown
+                    }
+                    return (message, answer, gateway.name)
+                }
+            }
+            for _ in 0..<min(8, inFlight.count) { start() }
+            while let answer = await group.next() {
+                answers.append(answer)
+                start()
+            }
+            return answers
+        }
+        let found = answers.compactMap { message, answer, gateway -> (message: ClaimedMessage, providerId: String, gateway: String)? in
+            if case .alreadySent(let providerId) = answer { return (message, providerId, gateway) }
+            return nil
+        }
+        try store.recordAlreadySent(found, now: clock.now())
+        let notSent = Set(answers.filter { $0.1 == .notSent }.map { $0.0.outbound.messageId })
+        let requeued = try store.recoverInFlight(now: clock.now(), notSent: notSent)
+        logger.warning(
+            "messages were in flight when the daemon last stopped; each was checked with its gateway",
+            metadata: [
+                "in_flight": "\(inFlight.count)", "already_sent": "\(found.count)", "not_sent": "\(notSent.count)",
+                "may_arrive_twice": "\(requeued - notSent.count)",
+            ])
     }
 
     func beat() {

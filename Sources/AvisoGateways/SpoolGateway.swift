@@ -60,7 +60,7 @@ public struct SpoolGateway: MessageGateway {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             guard let data = try? encoder.encode(record) else { return .permanent(reason: "the SMS could not be encoded as JSON") }
             contents = data
-            file = directory.appendingPathComponent("sms/\(message.messageId).json")
+            file = self.file(for: message)
         case .email:
             let text = composer.compose(
                 messageId: message.messageId, to: message.to, subject: message.subject ?? "", body: message.body, date: now,
@@ -68,7 +68,7 @@ public struct SpoolGateway: MessageGateway {
                 extraHeaders: unsubscribe?.headers(token: message.unsubscribeToken) ?? [],
                 footer: unsubscribe?.footer(token: message.unsubscribeToken, language: message.language))
             contents = Data(text.utf8)
-            file = directory.appendingPathComponent("email/\(message.messageId).eml")
+            file = self.file(for: message)
         }
         do {
             try Self.writeDurably(contents, to: file)
@@ -76,6 +76,16 @@ public struct SpoolGateway: MessageGateway {
         } catch {
             return .transient(reason: "spool write failed: \(error)")
         }
+    }
+
+    /// The spool's file for a message: the rename that publishes it is atomic
+    /// and made durable, so the file's presence is the truth.
+    func file(for message: OutboundMessage) -> URL {
+        directory.appendingPathComponent(message.channel == .sms ? "sms/\(message.messageId).json" : "email/\(message.messageId).eml")
+    }
+
+    public func reconcile(_ message: OutboundMessage) async -> Reconciliation {
+        FileManager.default.fileExists(atPath: file(for: message).path) ? .alreadySent(providerId: "spool-\(message.messageId)") : .notSent
     }
 
     /// Write to a temporary file, fsync, rename over the target, fsync the directory.

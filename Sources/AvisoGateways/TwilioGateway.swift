@@ -100,6 +100,49 @@ public final class TwilioGateway: MessageGateway, Sendable {
         return Self.classify(status: Int(response.status.code), body: Data(body.readableBytesView))
     }
 
+    /// After a crash: asks the provider for the latest messages to the
+    /// number and looks for this one's body, so a message the provider
+    /// already accepted is recorded, not sent twice. Any doubt (the provider
+    /// unreachable, an answer it cannot read) is `unknown`: sent again, as G3 allows.
+    public func reconcile(_ message: OutboundMessage) async -> Reconciliation {
+        guard message.channel == .sms else { return .unknown }
+        let to = FormEncoding.encode([("To", message.to), ("PageSize", "50")])
+        var request = HTTPClientRequest(url: endpoint + "?" + to)
+        request.method = .GET
+        let credentials = Data("\(settings.accountSid):\(settings.authToken)".utf8).base64EncodedString()
+        request.headers.add(name: "Authorization", value: "Basic \(credentials)")
+        request.headers.add(name: "Accept", value: "application/json")
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(settings.timeout))
+            let body = try await response.body.collect(upTo: 4 * 1024 * 1024)
+            guard response.status.code == 200 else { return .unknown }
+            return Self.match(message, in: Data(body.readableBytesView))
+        } catch {
+            return .unknown
+        }
+    }
+
+    struct MessageList: Decodable {
+        struct Item: Decodable {
+            var sid: String?
+            var to: String?
+            var body: String?
+            var status: String?
+        }
+        var messages: [Item]
+    }
+
+    /// The provider's copy of `message` in a page of its message list, if there is one.
+    static func match(_ message: OutboundMessage, in data: Data) -> Reconciliation {
+        guard let list = try? JSONDecoder().decode(MessageList.self, from: data) else { return .unknown }
+        let body = SMSEncoding.normalized(message.body)
+        let found = list.messages.first {
+            $0.to == message.to && $0.body.map(SMSEncoding.normalized) == body && $0.status != "failed" && $0.sid?.isEmpty == false
+        }
+        if let sid = found?.sid { return .alreadySent(providerId: sid) }
+        return .notSent
+    }
+
     struct Answer: Decodable {
         var sid: String?
         var code: Int?

@@ -344,10 +344,51 @@ extension AvisoStore {
         }
     }
 
+    /// At start: the messages a daemon that died left `sending`, to be
+    /// reconciled with their gateway before anything is sent again.
+    public func inFlight() throws -> [ClaimedMessage] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: Self.candidateQuery + "\nWHERE m.state = 'sending' ORDER BY m.id").map { row in
+                ClaimedMessage(
+                    outbound: OutboundMessage(
+                        messageId: row["id"], channel: Channel(rawValue: row["channel"]) ?? .sms, to: row["address"], language: row["language"],
+                        subject: row["subject"], body: row["body"] ?? "", attempt: row["attempts"], unsubscribeToken: row["unsubscribe_token"]),
+                    contactPointId: row["contact_point_id"], bodyDigest: row["body_digest"], caseNumber: row["case_number"],
+                    event: Event(rawValue: row["event"]) ?? .custom)
+            }
+        }
+    }
+
+    /// At start: messages left `sending` that their gateway says it already
+    /// has are recorded `sent` with its id, each with a `recovered` and a
+    /// `sent` row in the contact log; they are not sent again.
+    public func recordAlreadySent(_ found: [(message: ClaimedMessage, providerId: String, gateway: String)], now: Date) throws {
+        guard !found.isEmpty else { return }
+        try pool.write { db in
+            let sent = try db.cachedStatement(
+                sql: "UPDATE messages SET state = 'sent', provider_id = ?, last_error = NULL, updated_at = ? WHERE id = ? AND state = 'sending'")
+            var log: [AuditLog.ContactEntry] = []
+            for (message, providerId, gateway) in found {
+                try sent.execute(arguments: [providerId, now.millis, message.outbound.messageId])
+                guard db.changesCount > 0 else { continue }
+                log.append(
+                    .init(
+                        messageId: message.outbound.messageId, contactPointId: message.contactPointId, kind: "recovered",
+                        detail: "the daemon stopped while this message was being handed off; \(gateway) already had it, so it is not sent again"))
+                log.append(
+                    .init(
+                        messageId: message.outbound.messageId, contactPointId: message.contactPointId, kind: "sent",
+                        detail: "\(gateway) accepted: \(providerId)"))
+            }
+            try AuditLog.appendContact(db, log, actor: Self.dispatcherActor, at: now)
+        }
+    }
+
     /// At start: messages left `sending` by a daemon that died are due again.
-    /// They may have reached the gateway already, so the log says so (G3).
+    /// Unless their gateway said it does not have them (`notSent`), they may
+    /// have reached it already, so the log says they may arrive twice (G3).
     @discardableResult
-    public func recoverInFlight(now: Date) throws -> Int {
+    public func recoverInFlight(now: Date, notSent: Set<Int64> = []) throws -> Int {
         try pool.write { db in
             let rows = try Row.fetchAll(db, sql: "SELECT id, contact_point_id FROM messages WHERE state = 'sending'")
             guard !rows.isEmpty else { return 0 }
@@ -355,10 +396,13 @@ extension AvisoStore {
                 sql: "UPDATE messages SET state = 'queued', due_at = ?, updated_at = ? WHERE state = 'sending'", arguments: [now.millis, now.millis])
             try AuditLog.appendContact(
                 db,
-                rows.map {
-                    .init(
-                        messageId: $0["id"], contactPointId: $0["contact_point_id"], kind: "recovered",
-                        detail: "the daemon stopped while this message was being handed off; it is sent again and may arrive twice")
+                rows.map { row in
+                    let id: Int64 = row["id"]
+                    return .init(
+                        messageId: id, contactPointId: row["contact_point_id"], kind: "recovered",
+                        detail: notSent.contains(id)
+                            ? "the daemon stopped while this message was being handed off; the gateway does not have it, so it is sent now"
+                            : "the daemon stopped while this message was being handed off; it is sent again and may arrive twice")
                 }, actor: Self.dispatcherActor, at: now)
             return rows.count
         }

@@ -20,6 +20,7 @@ final class FakeTwilio: Sendable {
     let requests = Mutex<[Recorded]>([])
     let answers: Mutex<[(Int, String)]>
     let delay: Duration
+    let listFails = Mutex(false)
 
     init(answers: [(Int, String)] = [], delay: Duration = .zero) {
         self.answers = Mutex(answers)
@@ -44,6 +45,19 @@ final class FakeTwilio: Sendable {
             let (status, json) = answer ?? (201, #"{"sid": "SM\#(String(format: "%032d", count))", "status": "queued"}"#)
             return Response(
                 status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
+        }
+        // The message list, newest first, as Twilio answers `GET …/Messages.json?To=…`.
+        router.get("/2010-04-01/Accounts/:sid/Messages.json") { request, _ -> Response in
+            if self.listFails.withLock({ $0 }) { return Response(status: .internalServerError) }
+            let to = request.uri.queryParameters.get("To")
+            let items = self.recorded.enumerated().reversed().filter { $0.element.field["To"] == to }.map { index, recorded in
+                [
+                    "sid": "SM" + String(format: "%032d", index + 1), "to": recorded.field["To"] ?? "", "body": recorded.field["Body"] ?? "",
+                    "status": "delivered",
+                ]
+            }
+            let json = try JSONSerialization.data(withJSONObject: ["messages": items])
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json)))
         }
         let port = try freeLoopbackPort()
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
@@ -150,6 +164,26 @@ func waitForPort(_ port: Int) async throws {
             #expect(await first.value == .sent(providerId: "SM" + String(format: "%032d", 1)))
         }
         #expect(fake.recorded.count == 1)
+    }
+
+    /// After a crash, the provider's own message list says whether a message left in flight was accepted.
+    @Test func reconcilingAfterACrashFindsWhatTheProviderAlreadyAccepted() async throws {
+        let fake = FakeTwilio()
+        try await fake.run { base in
+            let gateway = gateway(base)
+            #expect(await gateway.send(message) == .sent(providerId: "SM" + String(format: "%032d", 1)))
+            #expect(await gateway.reconcile(message) == .alreadySent(providerId: "SM" + String(format: "%032d", 1)))
+            var other = message
+            other.messageId = 13
+            other.body = "KCPD: Audiencia el martes."
+            #expect(await gateway.reconcile(other) == .notSent)
+            var elsewhere = message
+            elsewhere.to = "+18165550199"
+            #expect(await gateway.reconcile(elsewhere) == .notSent)
+            fake.listFails.withLock { $0 = true }
+            #expect(await gateway.reconcile(message) == .unknown, "a provider that cannot answer is not taken as an answer")
+        }
+        #expect(fake.recorded.count == 1, "reconciling sends nothing")
     }
 
     @Test func everyOutcomeIsClassified() async throws {

@@ -87,7 +87,8 @@ struct Check: AsyncParsableCommand {
                     cell = "\(measure.encoding == .gsm7 ? "GSM" : "UCS2")/\(measure.segments)"
                     if measure.segments > SampleData.smsSegmentBudget {
                         cell += "!"
-                        tooLong.append("\(language)/\(event.rawValue).sms: \(measure.segments) segments (\(measure.encoding.rawValue), \(measure.units) units)")
+                        tooLong.append(
+                            "\(language)/\(event.rawValue).sms: \(measure.segments) segments (\(measure.encoding.rawValue), \(measure.units) units)")
                     }
                 }
                 line += pad(cell, 8)

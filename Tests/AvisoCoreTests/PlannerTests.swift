@@ -95,7 +95,7 @@ import Testing
         #expect(messages[2].dueAt == instant("2026-03-02T10:00"))
         #expect(messages[0].body.contains("3 de marzo"))
         #expect(messages[1].body.contains("7 días"))
-        #expect(messages[2].body.contains("1 día"))
+        #expect(messages[2].body.contains("mañana"))
     }
 
     @Test func remindersThatWouldBeInThePastAreSkipped() throws {

@@ -333,9 +333,11 @@ public struct UpdateView: Codable, Sendable {
     public var messages: [MessageView]
     /// How many messages the update has in all.
     public var messageCount: Int
+    /// What a captain should know before sending: SMS over the segment budget, by language. Absent when there is nothing.
+    public var warnings: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case id, event, fields, state, messages
+        case id, event, fields, state, messages, warnings
         case caseNumber = "case_number"
         case createdBy = "created_by"
         case createdAt = "created_at"

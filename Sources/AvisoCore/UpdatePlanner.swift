@@ -302,3 +302,23 @@ public struct UpdatePlanner: Sendable {
         }
     }
 }
+
+extension PlannedMessage {
+    /// One warning per language and event whose SMS needs more than
+    /// `SampleData.smsSegmentBudget` segments: long custom text, a long
+    /// place. Sorted; nil when there is none.
+    public static func segmentWarnings(_ messages: [PlannedMessage]) -> [String]? {
+        var longest: [String: (event: Event, measure: SMSEncoding.Measure)] = [:]
+        for message in messages {
+            guard let measure = message.sms, measure.segments > SampleData.smsSegmentBudget else { continue }
+            let key = "\(message.language) \(message.event.rawValue)"
+            if (longest[key]?.measure.segments ?? 0) < measure.segments { longest[key] = (message.event, measure) }
+        }
+        guard !longest.isEmpty else { return nil }
+        return longest.sorted { $0.key < $1.key }.map { key, value in
+            let language = key.split(separator: " ").first.map(String.init) ?? key
+            return
+                "The \(language) SMS (\(value.event.rawValue)) takes \(value.measure.segments) segments (\(value.measure.encoding.rawValue), \(value.measure.units) characters), more than \(SampleData.smsSegmentBudget): it costs more and may arrive out of order. Shorten the text or the place."
+        }
+    }
+}

@@ -41,10 +41,12 @@ extension AvisoStore {
                 recipients: recipients, previousHearing: previous?.hearing, sendAt: request.sendAt, now: now)
             if dryRun {
                 let names = try Self.victimNames(db, ids: Set(planned.map(\.victimId)))
-                return UpdateView(
+                var view = UpdateView(
                     id: nil, caseNumber: caseNumber, event: request.event, fields: request.fields.fields, state: .queued, createdBy: staff.actor,
                     createdAt: nil,
                     messages: planned.map { Self.preview($0, caseNumber: caseNumber, victimName: names[$0.victimId]) })
+                view.warnings = PlannedMessage.segmentWarnings(planned)
+                return view
             }
             let fieldsJSON = String(decoding: try JSONEncoder().encode(request.fields.fields), as: UTF8.self)
             try db.execute(
@@ -69,7 +71,9 @@ extension AvisoStore {
                     guard let startsAt = request.fields.startsAt else { return lifetime }
                     return min(lifetime, startsAt)
                 }, now: now)
-            return try Self.updateView(db, id: updateId, messageLimit: Self.viewedMessages)
+            var view = try Self.updateView(db, id: updateId, messageLimit: Self.viewedMessages)
+            view.warnings = PlannedMessage.segmentWarnings(planned)
+            return view
         }
         return dryRun ? try pool.read(work) : try pool.write(work)
     }

@@ -89,6 +89,7 @@ func describe(_ update: UpdateView, preview: Bool) -> String {
     }
     let segments = update.messages.compactMap(\.segments).reduce(0, +)
     if segments > 0 { lines.append("SMS segments in all: \(segments)") }
+    for warning in update.warnings ?? [] { lines.append("Warning: \(warning)") }
     for message in update.messages { lines.append(""); lines.append(describe(message)) }
     return lines.joined(separator: "\n")
 }

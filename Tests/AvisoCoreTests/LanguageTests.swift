@@ -119,3 +119,84 @@ import Testing
         }
     }
 }
+
+/// Short, clear texts in every language (issue 14 §5).
+@Suite struct ShortTextTests {
+    let catalog: TemplateCatalog
+    init() throws { catalog = try repositoryTemplates() }
+
+    @Test(arguments: LanguageTests.languages)
+    func everySMSFitsThreeSegmentsWithTypicalValues(_ language: String) throws {
+        let tag = try LanguageTag(language)
+        for event in Event.allCases {
+            for (category, count) in LanguageTests.sampleCounts(language) where count <= 100 {
+                let body = try catalog.render(
+                    event, .sms, language: tag, context: try SampleData.context(for: event, language: tag, catalog: catalog, count: count)
+                ).body
+                let measure = SMSEncoding.measure(body)
+                #expect(
+                    measure.segments <= SampleData.smsSegmentBudget,
+                    "\(language)/\(event.rawValue).sms (\(category.rawValue)): \(measure.segments) segments, \(measure.units) \(measure.encoding.rawValue) units"
+                )
+            }
+        }
+    }
+
+    /// What carriers' messaging principles ask of HELP: the program, how to
+    /// get help, how to stop, how often, and that rates may apply; and SPEC §2.1's immigration line.
+    @Test(arguments: [
+        ("en", ["KCPD", "frequency varies", "Msg & data rates may apply", "STOP", "immigration status"]),
+        ("es", ["KCPD", "frecuencia variable", "Pueden cobrarse mensajes y datos", "ALTO", "migratorio"]),
+        ("ar", ["KCPD", "يختلف عددها", "رسوم الرسائل والبيانات", "STOP", "الهجرة"]),
+        ("bs", ["KCPD", "povremeno", "naplata poruka i podataka", "STOP", "imigracioni"]),
+        ("so", ["KCPD", "tirada fariimaha", "kharashka fariimaha iyo xogta", "JOOJI", "socdaalka"]),
+        ("sw", ["KCPD", "idadi ya ujumbe", "Gharama za ujumbe na data", "ACHA", "uhamiaji"]),
+        ("vi", ["KCPD", "số tin thay đổi", "phí tin nhắn và dữ liệu", "DỪNG", "di trú"]),
+        ("my", ["KCPD", "သတင်းရှိမှ", "ဒေတာခ", "STOP", "လူဝင်မှု"]),
+    ])
+    func helpSaysWhatCarriersAsk(_ language: String, _ phrases: [String]) throws {
+        let tag = try LanguageTag(language)
+        let body = try catalog.render(.help, .sms, language: tag, context: try SampleData.context(for: .help, language: tag, catalog: catalog))
+            .body
+        for phrase in phrases { #expect(body.contains(phrase), "\(language) help lacks '\(phrase)': \(body)") }
+        #expect(body.contains("+1 816 234 5000"))
+    }
+
+    @Test(arguments: [
+        ("en", "tomorrow"), ("es", "mañana"), ("ar", "غدًا"), ("bs", "sutra"), ("so", "berri"), ("sw", "kesho"), ("vi", "ngày mai"),
+        ("my", "မနက်ဖြန်"),
+    ])
+    func theDayBeforeAHearingIsTomorrow(_ language: String, _ tomorrow: String) throws {
+        let tag = try LanguageTag(language)
+        let dayBefore = try catalog.render(
+            .courtDateReminder, .sms, language: tag,
+            context: try SampleData.context(for: .courtDateReminder, language: tag, catalog: catalog, count: 1)
+        ).body
+        #expect(dayBefore.contains(tomorrow), "\(language): \(dayBefore)")
+        #expect(!dayBefore.contains(" 1 "), "\(language) says '1 day': \(dayBefore)")
+        let weekBefore = try catalog.render(
+            .courtDateReminder, .sms, language: tag,
+            context: try SampleData.context(for: .courtDateReminder, language: tag, catalog: catalog, count: 7)
+        ).body
+        #expect(weekBefore.contains("7") && !weekBefore.contains(tomorrow), "\(language): \(weekBefore)")
+    }
+
+    @Test func burmeseMessagesUseOneDigitSystem() throws {
+        let planner = UpdatePlanner(catalog: catalog, policy: testPolicy())
+        let recipient = Recipient(
+            victimId: 1, language: try LanguageTag("my"), timeZone: chicago, discreet: false,
+            contactPoints: [RecipientAddress(contactPointId: 1, channel: .sms), RecipientAddress(contactPointId: 2, channel: .email)])
+        let fields = try UpdateFields(startsAt: "2027-03-02T09:00", place: "Jackson County Courthouse")
+            .validated(for: .courtDate, catalog: catalog, departmentZone: chicago)
+        let messages = try planner.plan(
+            event: .courtDate, fields: fields, caseFacts: CaseFacts(number: "KC-2025-004512", offense: "robbery"), recipients: [recipient],
+            previousHearing: nil, sendAt: nil, now: instant("2027-01-10T12:00"))
+        #expect(messages.count == 6)
+        for message in messages {
+            let text = (message.subject ?? "") + message.body
+            let myanmarDigits = text.unicodeScalars.filter { (0x1040...0x1049).contains($0.value) }
+            #expect(myanmarDigits.isEmpty, "\(message.event.rawValue): \(text)")
+            #expect(text.contains("2027") && text.contains("9:00"), "\(message.event.rawValue): \(text)")
+        }
+    }
+}

@@ -95,7 +95,7 @@ import Testing
         #expect(messages[2].dueAt == instant("2026-03-02T10:00"))
         #expect(messages[0].body.contains("3 de marzo"))
         #expect(messages[1].body.contains("7 días"))
-        #expect(messages[2].body.contains("1 día"))
+        #expect(messages[2].body.contains("mañana"))
     }
 
     @Test func remindersThatWouldBeInThePastAreSkipped() throws {
@@ -132,5 +132,22 @@ import Testing
                 event: .courtDate, fields: hearing, caseFacts: facts, recipients: [try recipient(1, "en")], previousHearing: nil, sendAt: nil,
                 now: instant("2026-03-04T12:00"))
         }
+    }
+}
+
+extension PlannerTests {
+    @Test func aLongSMSIsPreviewedWithAWarningNamingLanguageAndEvent() throws {
+        let long = String(repeating: "Le informamos que la investigación continúa. ", count: 20)
+        let custom = try fields(.custom, UpdateFields(text: ["es": long, "en": "Short news."]))
+        let messages = try planner.plan(
+            event: .custom, fields: custom, caseFacts: facts, recipients: [try recipient(1, "es"), try recipient(2, "en")], previousHearing: nil,
+            sendAt: nil, now: instant("2026-06-10T12:00"))
+        let warnings = try #require(PlannedMessage.segmentWarnings(messages))
+        #expect(warnings.count == 1)
+        #expect(warnings[0].contains("es SMS (custom)") && warnings[0].contains("segments"), "\(warnings)")
+        let short = try planner.plan(
+            event: .arrest, fields: try fields(.arrest), caseFacts: facts, recipients: [try recipient(1, "es")], previousHearing: nil, sendAt: nil,
+            now: instant("2026-06-10T12:00"))
+        #expect(PlannedMessage.segmentWarnings(short) == nil)
     }
 }

@@ -35,16 +35,26 @@ final class ConsentCheckingGateway: MessageGateway, Sendable {
     func send(_ message: OutboundMessage) async -> GatewayOutcome {
         handed.withLock { $0 += 1 }
         do {
-            let (state, event) = try await DatabaseQueue(path: path).read { db in
+            let (state, event, held) = try await DatabaseQueue(path: path).read { db in
                 (
                     try String.fetchOne(db, sql: "SELECT consent_state FROM contact_points WHERE address = ?", arguments: [message.to]),
-                    try String.fetchOne(db, sql: "SELECT event FROM messages WHERE id = ?", arguments: [message.messageId])
+                    try String.fetchOne(db, sql: "SELECT event FROM messages WHERE id = ?", arguments: [message.messageId]),
+                    try Bool.fetchOne(
+                        db,
+                        sql: """
+                            SELECT EXISTS (SELECT 1 FROM opt_out_holds h JOIN contact_points cp ON cp.id = h.contact_point_id
+                                           WHERE cp.address = ? AND h.resolved_at IS NULL)
+                            """, arguments: [message.to]) ?? false
                 )
             }
             if state != "opted_in" && event != Event.optOutConfirmation.rawValue {
                 violations.withLock {
                     $0.append("message \(message.messageId) (\(event ?? "?")) handed off while the contact point was \(state ?? "?")")
                 }
+            }
+            // A possible opt-out holds routine messages (SPEC §2.3): only urgent ones, answers and the confirmation go.
+            if held, let event = event.flatMap(Event.init(rawValue:)), !event.isUrgent && !event.isReply && event != .optOutConfirmation {
+                violations.withLock { $0.append("message \(message.messageId) (\(event.rawValue)) handed off during a possible opt-out's hold") }
             }
         } catch {
             violations.withLock { $0.append("message \(message.messageId): the database could not be read at hand-off: \(error)") }
@@ -70,10 +80,10 @@ final class ConsentCheckingGateway: MessageGateway, Sendable {
             store: fixture.store, gateways: [.sms: gateway], clock: fixture.clock,
             settings: .init(batchSize: 2, retry: RetryPolicy(maxAttempts: 3, baseDelay: 1, maxDelay: 2)),
             logger: .init(label: "test"))
-        for _ in 0..<60 {
+        for _ in 0..<80 {
             let phone = phones.randomElement(using: &random)!
             let point = points.randomElement(using: &random)!
-            switch Int.random(in: 0..<7, using: &random) {
+            switch Int.random(in: 0..<12, using: &random) {
             case 0:
                 _ = try? fixture.queue([Event.arrest, .plea, .escape, .caseClosed].randomElement(using: &random)!)
             case 1:
@@ -86,6 +96,23 @@ final class ConsentCheckingGateway: MessageGateway, Sendable {
                     now: fixture.clock.now())
             case 3:
                 try fixture.optOut(contactPoint: point)
+            case 5, 8:
+                // Unclear replies, and staff deciding them either way.
+                _ = try fixture.store.receiveInbound(
+                    providerId: nil, from: phone,
+                    body: ["Dejen de llamar a mi mamá, alto", "No gracias", "Stop calling my mother"].randomElement(using: &random)!,
+                    planner: fixture.planner, now: fixture.clock.now())
+            case 6:
+                let open = try await DatabaseQueue(path: fixture.store.path).read { db in
+                    try Int64.fetchAll(db, sql: "SELECT inbound_id FROM opt_out_holds WHERE resolved_at IS NULL")
+                }
+                if let inbound = open.randomElement(using: &random) {
+                    try fixture.store.decidePossibleOptOut(
+                        inboundId: inbound, optOut: Bool.random(using: &random), by: fixture.captain, now: fixture.clock.now())
+                }
+            case 7 where Int.random(in: 0..<4, using: &random) == 0:
+                // Long enough for an undecided hold to run out.
+                fixture.clock.advance(by: 25 * 3600)
             case 4:
                 _ = try fixture.store.recordConsent(
                     ConsentInput(state: .optedIn, method: .verbal, wordingVersion: "2026-01"), contactPointId: point, by: fixture.captain,
@@ -97,6 +124,8 @@ final class ConsentCheckingGateway: MessageGateway, Sendable {
             fixture.clock.advance(by: Double.random(in: 0...5, using: &random))
         }
         #expect(gateway.handed.withLock { $0 } > 0, "seed \(seed) handed nothing off: the property was not exercised")
+        let holds = try await DatabaseQueue(path: fixture.store.path).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM opt_out_holds") }
+        #expect((holds ?? 0) > 0, "seed \(seed) opened no hold: possible opt-outs were not exercised")
         #expect(gateway.violations.withLock { $0 } == [], "seed \(seed)")
         #expect(try fixture.store.verifyAuditChains().isEmpty)
     }

@@ -140,3 +140,77 @@ import Testing
         }
     }
 }
+
+/// Migration v8 copies the contact log into a table with a wider CHECK; a
+/// database that already has a log keeps every row, id and hash, and the
+/// chain goes on from where it was.
+@Suite struct ContactLogMigrationTests {
+    /// Every row of the contact log, every column, in order.
+    static func rows(_ db: Database) throws -> [String] {
+        try Row.fetchAll(db, sql: "SELECT * FROM contact_log ORDER BY id").map { row in
+            row.columnNames.map { "\($0)=\(row[$0] as DatabaseValue)" }.joined(separator: " ")
+        }
+    }
+
+    @Test func aLogWrittenBeforeV8SurvivesItUnchanged() throws {
+        let directory = try temporaryDirectory()
+        let path = directory.appendingPathComponent("aviso.sqlite").path
+        let now = instant("2026-06-10T12:00")
+        do {
+            let store = try AvisoStore(path: path)
+            let planner = UpdatePlanner(catalog: try repositoryTemplates(), policy: testPolicy())
+            let (captain, _) = try store.createStaff(StaffCreate(name: "Capt. Ana Ruiz", role: .captain), now: now)
+            _ = try store.createCase(
+                CaseCreate(number: "KC-1", offense: "robbery", unit: "Robbery Unit").validated(catalog: planner.catalog), by: captain, now: now)
+            let victim = try VictimCreate(
+                displayName: "José", language: "es", timeZone: "America/Chicago",
+                contactPoints: [
+                    ContactPointCreate(
+                        channel: .sms, address: "+18165550142", consent: ConsentInput(state: .optedIn, method: .verbal, wordingVersion: "1"))
+                ]
+            ).validated(catalog: planner.catalog)
+            _ = try store.addVictim(victim, toCase: "KC-1", by: captain, planner: planner, now: now)
+            _ = try store.claimDue(limit: 10, now: now)
+            _ = try store.receiveInbound(providerId: "SM1", from: "+18165550142", body: "¿Cuándo?", planner: planner, now: now)
+        }
+        // Put the database back as v7 left it: the old CHECK, no holds, no flag, v8 not applied.
+        let queue = try DatabaseQueue(path: path)
+        let before: [String] = try queue.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE contact_log_v7 (
+                      id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, actor TEXT NOT NULL CHECK (length(actor) > 0),
+                      message_id INTEGER REFERENCES messages(id), contact_point_id INTEGER REFERENCES contact_points(id),
+                      kind TEXT NOT NULL CHECK (kind IN ('attempt', 'sent', 'retry', 'failed', 'delivered', 'undelivered',
+                        'cancelled', 'suppressed', 'expired', 'recovered', 'inbound', 'purged')),
+                      detail TEXT, body_digest TEXT, prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
+                      hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64));
+                    INSERT INTO contact_log_v7 SELECT * FROM contact_log;
+                    DROP TABLE contact_log;
+                    ALTER TABLE contact_log_v7 RENAME TO contact_log;
+                    UPDATE sqlite_sequence SET name = 'contact_log' WHERE name = 'contact_log_v7';
+                    CREATE INDEX contact_log_by_message ON contact_log(message_id);
+                    CREATE TRIGGER contact_log_no_update BEFORE UPDATE ON contact_log BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+                    CREATE TRIGGER contact_log_no_delete BEFORE DELETE ON contact_log BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+                    DROP TABLE opt_out_holds;
+                    ALTER TABLE inbound_messages DROP COLUMN possible_opt_out;
+                    DELETE FROM grdb_migrations WHERE identifier LIKE 'v8:%';
+                    """)
+            return try Self.rows(db)
+        }
+        #expect(before.count >= 2)
+        let store = try AvisoStore(path: path)
+        let after = try queue.read { db in try Self.rows(db) }
+        #expect(after == before)
+        #expect(try store.verifyAuditChains().isEmpty)
+        // The chain goes on, with the new kinds.
+        let planner = UpdatePlanner(catalog: try repositoryTemplates(), policy: testPolicy())
+        let held = try store.receiveInbound(providerId: "SM2", from: "+18165550142", body: "No gracias", planner: planner, now: now)
+        #expect(held.possibleOptOut)
+        let kinds = try queue.read { db in
+            try String.fetchAll(db, sql: "SELECT kind FROM contact_log WHERE id > ? ORDER BY id", arguments: [before.count])
+        }
+        #expect(kinds.contains("held"))
+        #expect(try store.verifyAuditChains().isEmpty)
+    }
+}

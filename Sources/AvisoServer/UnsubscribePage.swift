@@ -59,11 +59,11 @@ struct UnsubscribePage {
         return ranked.sorted { ($0.0, -$0.1) > ($1.0, -$1.1) }.first?.2 ?? (try! LanguageTag("en"))
     }
 
-    /// A term in the page's language, with the department filled in. `avisod`
-    /// loads templates whose languages all have these terms (UnsubscribePageTests);
-    /// should one be missing, the key is better than no page.
+    /// A term in the page's language, with the department filled in. The
+    /// repository's languages all have these terms (UnsubscribePageTests); in
+    /// a language added without them, English is better than no page.
     func text(_ key: String) -> String {
-        let raw = (try? catalog.term(key, for: language)) ?? key
+        let raw = (try? catalog.term(key, for: language)) ?? (try? catalog.term(key, for: try! LanguageTag("en"))) ?? key
         return raw.replacingOccurrences(of: "{{department}}", with: department)
     }
 

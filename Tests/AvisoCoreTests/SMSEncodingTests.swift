@@ -80,6 +80,19 @@ import Testing
         #expect(SMSEncoding.parts(body).parts.map(\.utf16.count) == [66, 67, 1])
     }
 
+    /// A cluster longer than a whole part (a letter under 99 combining marks:
+    /// 100 units after NFC makes a + U+0301 into á) cannot stay whole; it is
+    /// cut between scalars, 67 + 33, and never inside a surrogate pair.
+    @Test func aClusterLongerThanAPartIsCutBetweenItsScalars() {
+        let body = "a\u{301}" + Self.repeated("\u{301}", 99)
+        #expect(body.count == 1)
+        #expect(SMSEncoding.measure(body) == .init(encoding: .ucs2, units: 100, segments: 2))
+        #expect(SMSEncoding.parts(body).parts.map(\.utf16.count) == [67, 33])
+        // 🙂 and 40 × (U+FE0F U+20E3): 82 units in one cluster; the emoji stays one surrogate pair.
+        let emoji = "🙂" + Self.repeated("\u{FE0F}\u{20E3}", 40)
+        #expect(SMSEncoding.parts(emoji).parts.map(\.utf16.count) == [67, 15])
+    }
+
     /// The issue's vector: the Burmese welcome as Aviso rendered it when the
     /// issue was filed (department, case and phone filled in), kept here as
     /// it was so later template changes do not move it. 266 UTF-16 units: a

@@ -13,10 +13,12 @@ public struct OutboundMessage: Sendable, Equatable {
     public var attempt: Int
     /// Email: the contact point's opaque unsubscribe token, for `List-Unsubscribe`.
     public var unsubscribeToken: String?
+    /// The victim is in discreet mode (SPEC §2.6): nothing around the text, not even an email's sender name, may say who writes.
+    public var discreet: Bool
 
     public init(
         messageId: Int64, channel: Channel, to: String, language: String, subject: String?, body: String, attempt: Int,
-        unsubscribeToken: String? = nil
+        unsubscribeToken: String? = nil, discreet: Bool = false
     ) {
         self.messageId = messageId
         self.channel = channel
@@ -26,6 +28,7 @@ public struct OutboundMessage: Sendable, Equatable {
         self.body = body
         self.attempt = attempt
         self.unsubscribeToken = unsubscribeToken
+        self.discreet = discreet
     }
 }
 

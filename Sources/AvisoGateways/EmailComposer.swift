@@ -27,12 +27,13 @@ public struct EmailComposer: Sendable {
     /// the header and the body promises a link.
     public func compose(
         messageId: Int64, to: String, subject: String, body: String, date: Date, language: String = "en", extraHeaders: [(String, String)] = [],
-        footer: UnsubscribeFooter? = nil
+        footer: UnsubscribeFooter? = nil, discreet: Bool = false
     ) -> String {
         var headers: [(String, String)] = [
             ("Date", Self.rfc5322Date(date)),
             ("Message-ID", messageID(for: messageId, date: date)),
-            ("From", "\(Self.encodeWord(fromName)) <\(fromAddress)>"),
+            // A victim in discreet mode: no sender name, which would name the department (SPEC §2.6).
+            ("From", discreet ? "<\(fromAddress)>" : "\(Self.encodeWord(fromName)) <\(fromAddress)>"),
             ("To", "<\(to)>"),
             ("Subject", Self.encodeWord(subject.precomposedStringWithCanonicalMapping)),
             ("MIME-Version", "1.0"),

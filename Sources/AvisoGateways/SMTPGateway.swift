@@ -72,7 +72,7 @@ public final class SMTPGateway: MessageGateway, Sendable {
         let text = composer.compose(
             messageId: message.messageId, to: message.to, subject: message.subject ?? "", body: message.body, date: date, language: message.language,
             extraHeaders: unsubscribe?.headers(token: message.unsubscribeToken) ?? [],
-            footer: unsubscribe?.footer(token: message.unsubscribeToken, language: message.language))
+            footer: unsubscribe?.footer(token: message.unsubscribeToken, language: message.language), discreet: message.discreet)
         return await withCheckedContinuation { continuation in
             workers.async {
                 self.slots.wait()

@@ -66,7 +66,7 @@ public struct SpoolGateway: MessageGateway {
                 messageId: message.messageId, to: message.to, subject: message.subject ?? "", body: message.body, date: now,
                 language: message.language,
                 extraHeaders: unsubscribe?.headers(token: message.unsubscribeToken) ?? [],
-                footer: unsubscribe?.footer(token: message.unsubscribeToken, language: message.language))
+                footer: unsubscribe?.footer(token: message.unsubscribeToken, language: message.language), discreet: message.discreet)
             contents = Data(text.utf8)
             file = self.file(for: message)
         }

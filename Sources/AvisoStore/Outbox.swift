@@ -76,6 +76,7 @@ extension AvisoStore {
     static let candidateQuery = """
         SELECT m.id, m.contact_point_id, m.channel, m.language, m.event, m.subject, m.body, m.body_digest, m.attempts, m.expires_at,
           cp.address, cp.consent_state, cp.unsubscribe_token, c.number AS case_number,
+          (SELECT v.discreet FROM victims v WHERE v.id = m.victim_id) AS discreet,
           EXISTS (SELECT 1 FROM messages w WHERE w.contact_point_id = m.contact_point_id AND w.event = 'welcome'
                   AND w.state IN ('queued', 'sending') AND w.id <> m.id) AS awaits_welcome,
           EXISTS (SELECT 1 FROM messages f WHERE f.contact_point_id = m.contact_point_id AND f.state = 'sending') AS busy
@@ -180,7 +181,8 @@ extension AvisoStore {
                 ClaimedMessage(
                     outbound: OutboundMessage(
                         messageId: id, channel: Channel(rawValue: row["channel"]) ?? .sms, to: row["address"], language: row["language"],
-                        subject: row["subject"], body: row["body"] ?? "", attempt: attempt, unsubscribeToken: row["unsubscribe_token"]),
+                        subject: row["subject"], body: row["body"] ?? "", attempt: attempt, unsubscribeToken: row["unsubscribe_token"],
+                        discreet: row["discreet"]),
                     contactPointId: contactPointId, bodyDigest: digest, caseNumber: row["case_number"], event: event))
             log.append(.init(messageId: id, contactPointId: contactPointId, kind: "attempt", detail: "attempt \(attempt)", bodyDigest: digest))
         }
@@ -352,7 +354,8 @@ extension AvisoStore {
                 ClaimedMessage(
                     outbound: OutboundMessage(
                         messageId: row["id"], channel: Channel(rawValue: row["channel"]) ?? .sms, to: row["address"], language: row["language"],
-                        subject: row["subject"], body: row["body"] ?? "", attempt: row["attempts"], unsubscribeToken: row["unsubscribe_token"]),
+                        subject: row["subject"], body: row["body"] ?? "", attempt: row["attempts"], unsubscribeToken: row["unsubscribe_token"],
+                        discreet: row["discreet"]),
                     contactPointId: row["contact_point_id"], bodyDigest: row["body_digest"], caseNumber: row["case_number"],
                     event: Event(rawValue: row["event"]) ?? .custom)
             }

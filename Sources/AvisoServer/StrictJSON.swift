@@ -36,6 +36,10 @@ public enum StrictJSON {
         // NUL or another control character; line breaks are refused later by
         // the fields that are one line.
         try checkText(raw, path: "")
+        if let duplicate = firstDuplicateKey(data) {
+            throw .invalid(
+                duplicate, "The field '\(duplicate)' appears twice in one object. Send each field once: Aviso does not guess which one you meant.")
+        }
         let value: T
         do {
             value = try decoder.decode(T.self, from: data)
@@ -50,6 +54,15 @@ public enum StrictJSON {
             let echoed = try JSONSerialization.jsonObject(with: encoder.encode(value), options: [.fragmentsAllowed])
             if let unknown = firstUnknownField(input: raw, known: echoed, path: "") {
                 throw unknownField(unknown)
+            }
+            // A null is not a free pass (G5: `"immigration_status": null` is still a field Aviso
+            // does not take). A null the type did not echo is probed: put a value no field of
+            // Aviso's accepts in its place; a field the type knows then fails to decode, one it
+            // does not know is ignored by the decoder, and so is unknown.
+            for candidate in nullFields(input: raw, known: echoed, path: []) {
+                let probe = replacing(raw, at: candidate, with: [[[[["aviso-probe"]]]]])
+                let probed = try JSONSerialization.data(withJSONObject: probe, options: [.fragmentsAllowed])
+                if (try? decoder.decode(T.self, from: probed)) != nil { throw unknownField(render(candidate)) }
             }
         } catch let error as AvisoError {
             throw error
@@ -107,6 +120,115 @@ public enum StrictJSON {
         } else if let array = input as? [Any], let knownArray = known as? [Any] {
             for (index, (value, knownValue)) in zip(array, knownArray).enumerated() {
                 if let found = firstUnknownField(input: value, known: knownValue, path: "\(path)[\(index)]") { return found }
+            }
+        }
+        return nil
+    }
+
+    /// One step into a JSON value: a field of an object or an element of an array.
+    enum Step {
+        case key(String)
+        case index(Int)
+    }
+
+    static func render(_ steps: [Step]) -> String {
+        var text = ""
+        for step in steps {
+            switch step {
+            case .key(let key): text += text.isEmpty ? key : ".\(key)"
+            case .index(let index): text += "[\(index)]"
+            }
+        }
+        return text
+    }
+
+    /// The fields of `input` whose value is null and which the decoded value did not echo back.
+    static func nullFields(input: Any, known: Any, path: [Step]) -> [[Step]] {
+        var found: [[Step]] = []
+        if let object = input as? [String: Any] {
+            let knownObject = known as? [String: Any] ?? [:]
+            for key in object.keys.sorted() {
+                guard let value = object[key] else { continue }
+                if value is NSNull {
+                    if knownObject[key] == nil { found.append(path + [.key(key)]) }
+                } else if let knownValue = knownObject[key] {
+                    found += nullFields(input: value, known: knownValue, path: path + [.key(key)])
+                }
+            }
+        } else if let array = input as? [Any], let knownArray = known as? [Any] {
+            for (index, (value, knownValue)) in zip(array, knownArray).enumerated() {
+                found += nullFields(input: value, known: knownValue, path: path + [.index(index)])
+            }
+        }
+        return found
+    }
+
+    /// `value` with the element at `path` replaced by `replacement`.
+    static func replacing(_ value: Any, at path: [Step], with replacement: Any) -> Any {
+        guard let first = path.first else { return replacement }
+        let rest = Array(path.dropFirst())
+        switch first {
+        case .key(let key):
+            guard var object = value as? [String: Any], let child = object[key] else { return value }
+            object[key] = replacing(child, at: rest, with: replacement)
+            return object
+        case .index(let index):
+            guard var array = value as? [Any], array.indices.contains(index) else { return value }
+            array[index] = replacing(array[index], at: rest, with: replacement)
+            return array
+        }
+    }
+
+    /// The path of the first field that appears twice in one object of the
+    /// raw body (JSONSerialization would silently keep one of them).
+    static func firstDuplicateKey(_ data: Data) -> String? {
+        let bytes = [UInt8](data)
+        var stack: [(keys: Set<String>, isObject: Bool, path: String, expectKey: Bool)] = []
+        var lastKey: String?
+        var index = 0
+        func readString() -> String? {
+            // At an opening quote: returns the decoded string and moves past the closing quote.
+            let start = index
+            index += 1
+            var escaped = false
+            while index < bytes.count {
+                let byte = bytes[index]
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    index += 1
+                    let literal = Data(bytes[start..<index])
+                    return (try? JSONSerialization.jsonObject(with: literal, options: [.fragmentsAllowed])) as? String
+                }
+                index += 1
+            }
+            return nil
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                let parentPath = stack.last.map { $0.isObject ? ($0.path.isEmpty ? (lastKey ?? "") : "\($0.path).\(lastKey ?? "")") : $0.path } ?? ""
+                stack.append((keys: [], isObject: byte == UInt8(ascii: "{"), path: parentPath, expectKey: byte == UInt8(ascii: "{")))
+                index += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                stack.removeLast()
+                index += 1
+            case UInt8(ascii: ","):
+                if let top = stack.last, top.isObject { stack[stack.count - 1].expectKey = true }
+                index += 1
+            case UInt8(ascii: "\""):
+                guard let text = readString() else { return nil }
+                if let top = stack.last, top.isObject, top.expectKey {
+                    if top.keys.contains(text) { return top.path.isEmpty ? text : "\(top.path).\(text)" }
+                    stack[stack.count - 1].keys.insert(text)
+                    stack[stack.count - 1].expectKey = false
+                    lastKey = text
+                }
+            default:
+                index += 1
             }
         }
         return nil

@@ -93,6 +93,37 @@ let victimJSON = """
         }
     }
 
+    @Test func G5_aNullDoesNotSmuggleAnUnknownFieldAndNoFieldMayAppearTwice() async throws {
+        let harness = try APIHarness()
+        try await harness.run { client in
+            let captain = harness.tokens[.captain]
+            #expect(try await client.call(.post, "/v1/cases", as: captain, json: caseJSON).status == .created)
+            for (field, path) in [("immigration_status", "immigration_status"), ("", ""), ("carrier", "carrier")] {
+                let body = victimJSON.replacingOccurrences(of: #""language": "es","#, with: #""language": "es", "\#(field)": null,"#)
+                let response = try await client.call(.post, "/v1/cases/KC-2025-004512/victims", as: captain, json: body)
+                #expect(response.status == .unprocessableContent, "\(field): \(response.status)")
+                #expect(try problem(response.body).field == path)
+            }
+            let nested = victimJSON.replacingOccurrences(of: #""channel": "sms","#, with: #""channel": "sms", "passport": null,"#)
+            let nestedAnswer = try await client.call(.post, "/v1/cases/KC-2025-004512/victims", as: captain, json: nested)
+            #expect(nestedAnswer.status == .unprocessableContent)
+            #expect(try problem(nestedAnswer.body).detail.contains("never asks for or stores immigration"))
+            // A field the API knows may be null.
+            let known = #"{"number": "KC-2025-000777", "offense": "armed_robbery", "unit": "Robbery Unit", "summary": null}"#
+            #expect(try await client.call(.post, "/v1/cases", as: captain, json: known).status == .created)
+            // The same field twice: refused, not one of them silently kept.
+            let twice = #"{"number": "KC-2025-000778", "number": "KC-2025-000779", "offense": "armed_robbery", "unit": "Robbery Unit"}"#
+            let answer = try await client.call(.post, "/v1/cases", as: captain, json: twice)
+            #expect(answer.status == .unprocessableContent)
+            #expect(try problem(answer.body).field == "number")
+            let nestedTwice = victimJSON.replacingOccurrences(of: #""channel": "sms","#, with: #""channel": "sms", "channel": "email","#)
+            let nestedAnswerTwice = try await client.call(.post, "/v1/cases/KC-2025-004512/victims", as: captain, json: nestedTwice)
+            #expect(nestedAnswerTwice.status == .unprocessableContent)
+            #expect(try problem(nestedAnswerTwice.body).field == "contact_points.channel")
+            #expect(try harness.fixture.store.cases().count == 2)
+        }
+    }
+
     @Test func G5_unknownFieldsAreRejectedAndImmigrationFieldsAnsweredWithThePolicy() async throws {
         let harness = try APIHarness()
         try await harness.run { client in

@@ -144,8 +144,16 @@ extension AvisoStore {
         if let owner = try Int64.fetchOne(
             db, sql: "SELECT victim_id FROM contact_points WHERE channel = ? AND address = ?", arguments: [channel.rawValue, point.address.value])
         {
+            let what = channel == .sms ? "phone number" : "email address"
+            let ownerCases = try Int64.fetchAll(db, sql: "SELECT case_id FROM case_victims WHERE victim_id = ?", arguments: [owner])
+            guard try sees(db, staff, caseIds: ownerCases) else {
+                // Not an oracle across cases: who the person is, and on which case, stays with those who may see it.
+                throw AvisoError.conflict(
+                    "This \(what) is already registered in Aviso on a case you are not assigned to, so it cannot be added here. A supervisor can link that person to this case (aviso victim link, or POST /v1/cases/{number}/victim-links) or assign you to their case."
+                )
+            }
             throw AvisoError.conflict(
-                "This \(channel == .sms ? "phone number" : "email address") already belongs to victim \(owner). A person who is a victim in two cases is one victim: add victim \(owner) to this case instead."
+                "This \(what) already belongs to victim \(owner). A person who is a victim in two cases is one victim: add victim \(owner) to this case instead."
             )
         }
         try db.execute(

@@ -47,3 +47,28 @@ import Testing
         }
     }
 }
+
+extension AccessTests {
+    /// No oracle across cases: a number registered on a case the captain cannot see is refused without naming or numbering the victim.
+    @Test func aDuplicateNumberOnACaseTheCaptainCannotSeeNamesNoOne() async throws {
+        let harness = try APIHarness()
+        let other = try harness.fixture.store.createStaff(StaffCreate(name: "Capt. Omar Said", role: .captain), now: harness.fixture.clock.now())
+        try await harness.run { client in
+            let mine = harness.tokens[.captain]
+            #expect(try await client.call(.post, "/v1/cases", as: mine, json: caseJSON).status == .created)
+            let first = try await client.call(.post, "/v1/cases/KC-2025-004512/victims", as: mine, json: victimJSON)
+            #expect(first.status == .created)
+            let theirCase = #"{"number": "KC-2025-000900", "offense": "armed_robbery", "unit": "Robbery Unit"}"#
+            #expect(try await client.call(.post, "/v1/cases", as: other.token, json: theirCase).status == .created)
+            let refused = try await client.call(.post, "/v1/cases/KC-2025-000900/victims", as: other.token, json: victimJSON)
+            #expect(refused.status == .conflict)
+            let detail = try problem(refused.body).detail
+            #expect(!detail.contains("victim 1") && !detail.contains("José") && !detail.contains("KC-2025-004512"), "\(detail)")
+            #expect(detail.contains("supervisor can link"))
+            // Whoever may see the first case is told which victim it is.
+            let supervisor = try await client.call(.post, "/v1/cases/KC-2025-000900/victims", as: harness.tokens[.supervisor], json: victimJSON)
+            #expect(supervisor.status == .conflict)
+            #expect(try problem(supervisor.body).detail.contains("victim 1"))
+        }
+    }
+}

@@ -87,6 +87,8 @@ public struct Daemon: Sendable {
         clock: any WallClock = SystemClock(), notify: SystemdNotify, environment: [String: String] = ProcessInfo.processInfo.environment,
         reload: (@Sendable () throws -> DaemonConfiguration)? = nil
     ) async throws {
+        let lock = try ServeLock(database: configuration.resolvedDatabasePath)
+        defer { withExtendedLifetime(lock) {} }
         let store = self.store
         let watchdog = SystemdNotify.watchdogInterval(environment: environment)
         let notifier = ServiceNotifier(notify: notify, watchdogInterval: watchdog) { ServiceNotifier.statusLine(store: store, now: clock.now()) }

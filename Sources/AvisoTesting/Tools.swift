@@ -66,6 +66,17 @@ public func runTool(_ executable: String, _ arguments: [String], input: String? 
     return String(decoding: data, as: UTF8.self)
 }
 
+/// `runTool` for async tests: the tool is waited for on a thread of its own,
+/// not on one of Swift concurrency's few cooperative threads (two on a
+/// two-core machine), which other tests' tasks need while a slow tool runs.
+public func awaitTool(_ executable: String, _ arguments: [String], input: String? = nil, timeout: TimeInterval = 30) async throws -> String {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread {
+            continuation.resume(with: Result { try runTool(executable, arguments, input: input, timeout: timeout) as String })
+        }
+    }
+}
+
 public struct ToolError: Error, CustomStringConvertible {
     public var description: String
 }

@@ -26,7 +26,7 @@ import Testing
 
     func waitUntil(_ condition: () -> Bool) async throws {
         // Generous: other suites block the cooperative threads with child processes while this one waits.
-        let deadline = ContinuousClock.now + .seconds(60)
+        let deadline = ContinuousClock.now + .seconds(240)
         while !condition() {
             guard ContinuousClock.now < deadline else { throw CancellationError() }
             try await Task.sleep(for: .milliseconds(10))

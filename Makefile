@@ -1,5 +1,6 @@
 # Builds and installs Aviso. "make", then "sudo make install"; the README's
-# "Install as a service" has the steps around it.
+# "Install as a service" has the steps around it. "make deb" builds a Debian
+# package instead (scripts/build-deb), with the Swift runtime linked in.
 #
 #   PREFIX         where binaries, templates and docs go (default /usr/local)
 #   SYSCONFDIR     where avisod.conf and the credentials go (default /etc)
@@ -30,7 +31,7 @@ PATHS = -e 's|/usr/bin/avisod|$(BINDIR)/avisod|g' \
         -e 's|/usr/share/doc/aviso|$(DOCDIR)|g' \
         -e 's|/etc/aviso|$(CONFDIR)|g'
 
-.PHONY: all build install uninstall
+.PHONY: all build install uninstall deb
 
 all: build
 
@@ -59,6 +60,10 @@ install: $(BUILDDIR)/avisod $(BUILDDIR)/aviso
 
 $(BUILDDIR)/avisod $(BUILDDIR)/aviso:
 	@echo "$@ is not built: run 'make' (as yourself, not root) before 'make install'." >&2; exit 1
+
+# .build/deb/aviso_<version>_<arch>.deb from a release build with --static-swift-stdlib.
+deb:
+	SWIFT=$(SWIFT) scripts/build-deb
 
 # Leaves the configuration, the credentials and /var/lib/aviso (the database) in place.
 uninstall:

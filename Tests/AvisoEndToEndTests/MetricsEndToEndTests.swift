@@ -23,9 +23,11 @@ extension EndToEnd {
             #expect(daemon.wait(seconds: 20) { twilio.requests.count == 1 && daemon.spooled("email").count == 2 }, "\(daemon.log(tail: 10))")
             #expect(daemon.wait(seconds: 10) { (try? daemon.aviso(["messages", "--state", "failed", "--json"]).stdout.contains("21610")) == true })
 
-            // Luis (es-MX) asks a question, then replies ALTO; a number Aviso does not know writes too.
+            // Luis (es-MX) asks a question, then replies ALTO (which the provider posts twice, a webhook retry);
+            // a number Aviso does not know writes too.
             for (sid, from, body) in [
-                ("SMin1", "+18165550143", "¿Cuándo es la corte?"), ("SMin2", "+18165550143", "ALTO"), ("SMin3", "+18165550199", "hola"),
+                ("SMin1", "+18165550143", "¿Cuándo es la corte?"), ("SMin2", "+18165550143", "ALTO"), ("SMin2", "+18165550143", "ALTO"),
+                ("SMin3", "+18165550199", "hola"),
             ] {
                 let status = try runTool(
                     testPython,

@@ -47,8 +47,34 @@ ensure_test_python() {
 # CLDR data, Debian's Chromium with its driver for the pages victims open, and
 # promtool (Debian's prometheus package) for the alert rules.
 ensure_test_dependencies() {
-  ensure_debian_packages sqlite3 openssl chromium chromium-driver prometheus
+  ensure_debian_packages sqlite3 openssl chromium chromium-driver prometheus lintian debootstrap
   ensure_test_python
+  ensure_debian_root
   AVISO_TEST_PYTHON="$(pwd)/$TEST_PYTHON_DIR/bin/python3"
   export AVISO_TEST_PYTHON
+}
+
+# A fresh Debian 12 root for the package test: debootstrap's minbase plus
+# only the libraries aviso's package depends on (packaging/debian/runtime-depends),
+# no Swift toolchain. Made once, kept as .build/debian-root/bookworm.tar; each
+# test unpacks its own copy.
+DEBIAN_ROOT_TARBALL=".build/debian-root/bookworm.tar"
+ensure_debian_root() {
+  local stamp
+  stamp="$(sha256sum packaging/debian/runtime-depends | cut -d' ' -f1)"
+  if [ -f "$DEBIAN_ROOT_TARBALL" ] && [ "$(cat "$DEBIAN_ROOT_TARBALL.stamp" 2>/dev/null)" = "$stamp" ]; then
+    return 0
+  fi
+  ensure_debian_packages debootstrap
+  echo "Making a fresh Debian 12 root for the package test in $DEBIAN_ROOT_TARBALL (once) …"
+  local work=".build/debian-root/work"
+  rm -rf "$work"
+  mkdir -p "$work"
+  debootstrap --variant=minbase --include="$(paste -sd, packaging/debian/runtime-depends)" \
+    bookworm "$work" http://deb.debian.org/debian >.build/debian-root/debootstrap.log 2>&1 \
+    || { echo "debootstrap failed: see .build/debian-root/debootstrap.log" >&2; return 1; }
+  rm -rf "$work/var/cache/apt/archives/"*.deb "$work/var/lib/apt/lists/"*
+  tar -C "$work" -cf "$DEBIAN_ROOT_TARBALL" .
+  rm -rf "$work"
+  echo "$stamp" > "$DEBIAN_ROOT_TARBALL.stamp"
 }

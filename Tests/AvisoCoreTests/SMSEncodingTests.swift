@@ -158,17 +158,6 @@ import Testing
         "\u{1000}\u{102D}\u{102F}", "\u{1019}\u{103C}", "Vie\u{323}\u{302}t", "\u{1F1F2}\u{1F1FD}",
     ]
 
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// What one character costs, by the rules rather than by the code under test.
     static func cost(_ character: Character, gsm: Bool) -> Int {
         gsm ? character.unicodeScalars.map { "^{}\\[~]|€\u{0C}".unicodeScalars.contains($0) ? 2 : 1 }.reduce(0, +) : character.utf16.count

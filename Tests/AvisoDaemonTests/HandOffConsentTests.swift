@@ -133,7 +133,7 @@ final class LastMomentGateway: MessageGateway, Sendable {
     /// the opt-out confirmation may be written to that number until a START.
     @Test(arguments: 0..<6)
     func noMessageIsWrittenAfterAnAcknowledgedStop(seed: Int) async throws {
-        var random = StormRandom(state: UInt64(seed) &* 104_729 &+ 3)
+        var random = SplitMix64(state: UInt64(seed) &* 104_729 &+ 3)
         let fixture = try StoreFixture()
         try fixture.openCase()
         let phones = (0..<12).map { "+1816555\(String(format: "%04d", 200 + $0))" }
@@ -179,18 +179,6 @@ final class LastMomentGateway: MessageGateway, Sendable {
 final class StormLedger: Sendable {
     let acknowledged = Mutex<Set<String>>([])
     let violations = Mutex<[String]>([])
-}
-
-/// A small deterministic generator, so a failing storm can be replayed from its seed.
-struct StormRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 /// Wraps a gateway: a message written to a number whose STOP was acknowledged

@@ -7,18 +7,6 @@ import GRDB
 import Synchronization
 import Testing
 
-/// A small deterministic generator, so a failing interleaving can be replayed from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// A gateway that, at the instant of every hand-off, reads the contact point's
 /// consent and the message's event from its own test's database and records any
 /// hand-off G1 forbids. It keeps no state shared with other tests: the one

@@ -133,7 +133,7 @@ func waitForPort(_ port: Int) async throws {
             let gateway = TwilioGateway(
                 settings: TwilioSettings(
                     baseURL: base, accountSid: "AC0123456789abcdef0123456789abcdef", authToken: "s3cr3t-token", from: "+18165550100",
-                    messagingServiceSid: nil, statusCallback: nil, ratePerSecond: 0.2, timeout: 5))
+                    messagingServiceSid: nil, statusCallback: nil, ratePerSecond: 0.2, timeout: 60))
             // The first message takes the first slot: its check comes right after it reserved it.
             let reserved = Mutex(false)
             let first = Task {

@@ -105,6 +105,26 @@ public func makeCertificate(in directory: URL) throws -> (certificate: String, k
     return (certificate, key)
 }
 
+/// Starts a peer of the tests' Python (`arguments` are the script and its
+/// options) that prints `PORT <n>` once it listens on loopback; returns the
+/// process and the port. The caller stops the process.
+public func startPeer(_ arguments: [String], name: String) throws -> (Process, Int) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: testPython)
+    process.arguments = arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    var line = Data()
+    while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line.append(byte) }
+    guard let text = String(data: line, encoding: .utf8), text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
+        process.terminate()
+        throw ToolError(description: "\(name) did not start")
+    }
+    return (process, port)
+}
+
 /// A real SMTP server (aiosmtpd) on loopback, writing what it receives to a directory.
 public final class SMTPServer: @unchecked Sendable {
     public let port: Int
@@ -118,22 +138,9 @@ public final class SMTPServer: @unchecked Sendable {
         try FileManager.default.createDirectory(at: mailbox, withIntermediateDirectories: true)
         let (certificate, key) = try makeCertificate(in: directory)
         self.certificate = certificate
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: testPython)
-        process.arguments = [
-            testingScript("smtp_server.py"), "--dir", mailbox.path, "--cert", certificate, "--key", key, "--mode", mode, "--reject", reject,
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line.append(byte) }
-        guard let text = String(data: line, encoding: .utf8), text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
-            process.terminate()
-            throw ToolError(description: "the SMTP server did not start (is aiosmtpd installed? scripts/test installs it)")
-        }
-        self.port = port
+        (process, port) = try startPeer(
+            [testingScript("smtp_server.py"), "--dir", mailbox.path, "--cert", certificate, "--key", key, "--mode", mode, "--reject", reject],
+            name: "the SMTP server (aiosmtpd; scripts/test installs it)")
     }
 
     /// The messages received so far, as files.

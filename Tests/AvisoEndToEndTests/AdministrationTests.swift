@@ -13,20 +13,8 @@ final class FakeTwilioProcess: @unchecked Sendable {
     /// Messages to a number in `optedOut` are refused with error 21610, as the carrier's opt-out.
     init(optedOut: [String] = []) throws {
         record = try temporaryDirectory("fake-twilio").appendingPathComponent("requests.jsonl")
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: testPython)
-        process.arguments = [testingScript("fake_twilio.py"), "--record", record.path] + optedOut.flatMap { ["--opted-out", $0] }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line.append(byte) }
-        guard let text = String(data: line, encoding: .utf8), text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
-            process.terminate()
-            throw TestFailure("the fake Twilio did not start")
-        }
-        self.port = port
+        (process, port) = try startPeer(
+            [testingScript("fake_twilio.py"), "--record", record.path] + optedOut.flatMap { ["--opted-out", $0] }, name: "the fake Twilio")
     }
 
     /// Each accepted message: the form fields avisod posted and the sid it was given.

@@ -17,6 +17,15 @@ final class FakeTwilioProcess: @unchecked Sendable {
             [testingScript("fake_twilio.py"), "--record", record.path] + optedOut.flatMap { ["--opted-out", $0] }, name: "the fake Twilio")
     }
 
+    /// What points an avisod at this fake for SMS, with `publicURL` as `http.public_url`.
+    func environment(publicURL: String) -> [String: String] {
+        [
+            "AVISO_GATEWAY_SMS": "twilio", "AVISO_TWILIO_BASE_URL": "http://127.0.0.1:\(port)",
+            "AVISO_TWILIO_ACCOUNT_SID": "AC00000000000000000000000000000000", "AVISO_TWILIO_FROM": "+18165550100",
+            "AVISO_TWILIO_AUTH_TOKEN": "e2e-twilio-token", "AVISO_HTTP_PUBLIC_URL": publicURL,
+        ]
+    }
+
     /// Each accepted message: the form fields avisod posted and the sid it was given.
     var requests: [(form: [String: String], sid: String)] {
         let text = (try? String(contentsOf: record, encoding: .utf8)) ?? ""
@@ -41,11 +50,7 @@ extension EndToEnd {
         @Test func aPublicURLWithATrailingSlashGivesTheProviderACallbackItsSignatureMatches() throws {
             let twilio = try FakeTwilioProcess()
             let daemon = try DaemonProcess()
-            daemon.extraEnvironment = [
-                "AVISO_GATEWAY_SMS": "twilio", "AVISO_TWILIO_BASE_URL": "http://127.0.0.1:\(twilio.port)",
-                "AVISO_TWILIO_ACCOUNT_SID": "AC00000000000000000000000000000000", "AVISO_TWILIO_FROM": "+18165550100",
-                "AVISO_TWILIO_AUTH_TOKEN": "e2e-twilio-token", "AVISO_HTTP_PUBLIC_URL": "http://127.0.0.1:\(daemon.port)/",
-            ]
+            daemon.extraEnvironment = twilio.environment(publicURL: "http://127.0.0.1:\(daemon.port)/")
             try daemon.createCaptain()
             try daemon.start()
             defer { daemon.stop() }

@@ -10,11 +10,7 @@ extension EndToEnd {
             // José's carrier has him opted out: the first SMS to him comes back as error 21610.
             let twilio = try FakeTwilioProcess(optedOut: ["+18165550142"])
             let daemon = try DaemonProcess()
-            daemon.extraEnvironment = [
-                "AVISO_GATEWAY_SMS": "twilio", "AVISO_TWILIO_BASE_URL": "http://127.0.0.1:\(twilio.port)",
-                "AVISO_TWILIO_ACCOUNT_SID": "AC00000000000000000000000000000000", "AVISO_TWILIO_FROM": "+18165550100",
-                "AVISO_TWILIO_AUTH_TOKEN": "e2e-twilio-token", "AVISO_HTTP_PUBLIC_URL": "http://127.0.0.1:\(daemon.port)",
-            ]
+            daemon.extraEnvironment = twilio.environment(publicURL: "http://127.0.0.1:\(daemon.port)")
             try daemon.createCaptain()
             try daemon.start()
             defer { daemon.stop() }

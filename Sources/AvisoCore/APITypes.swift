@@ -386,13 +386,27 @@ public struct StaffView: Codable, Sendable {
     public var languages: [String]
     /// Present only in the answer that created it: the token is shown once.
     public var token: String?
+    /// Set while the account is disabled: none of its tokens work.
+    public var disabledAt: Date?
+    /// When the token in `token` stops working.
+    public var tokenExpiresAt: Date?
 
-    public init(id: Int64, name: String, role: StaffRole, languages: [String], token: String?) {
+    enum CodingKeys: String, CodingKey {
+        case id, name, role, languages, token
+        case disabledAt = "disabled_at"
+        case tokenExpiresAt = "token_expires_at"
+    }
+
+    public init(
+        id: Int64, name: String, role: StaffRole, languages: [String], token: String?, disabledAt: Date? = nil, tokenExpiresAt: Date? = nil
+    ) {
         self.id = id
         self.name = name
         self.role = role
         self.languages = languages
         self.token = token
+        self.disabledAt = disabledAt
+        self.tokenExpiresAt = tokenExpiresAt
     }
 }
 

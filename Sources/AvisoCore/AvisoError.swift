@@ -17,6 +17,8 @@ public struct AvisoError: Error, Sendable, Equatable, CustomStringConvertible {
         case forbidden
         /// Configuration or templates are unusable (administrator's error).
         case configuration
+        /// Too many failed attempts from one source: wait `retryAfter` seconds (429).
+        case tooManyRequests = "too-many-requests"
     }
 
     public var kind: Kind
@@ -26,6 +28,8 @@ public struct AvisoError: Error, Sendable, Equatable, CustomStringConvertible {
     public var detail: String
     /// The input field at fault, as a JSON path (`contact_points[0].address`), if any.
     public var field: String?
+    /// For `tooManyRequests`: seconds until the source may try again (the `Retry-After` header).
+    public var retryAfter: Int?
 
     public init(_ kind: Kind, title: String, detail: String, field: String? = nil) {
         self.kind = kind

@@ -104,6 +104,7 @@ public struct Daemon: Sendable {
         let state = ServerState(
             store: store, clock: clock, planner: UpdatePlanner(catalog: catalog, policy: configuration.policy),
             messageLifetime: configuration.messageLifetime, webhooks: try webhookSettings(environment: environment),
+            security: SecuritySettings(tokenLifetime: configuration.tokenLifetime, trustForwardedFor: configuration.trustForwardedFor),
             wakeDispatcher: { dispatcher.wake() })
         inForce.attach(state)
         let operations = Operations(
@@ -115,6 +116,7 @@ public struct Daemon: Sendable {
         let listening = ListenerStarted()
         let app = Application(
             router: AvisoRoutes.router(state: state, operations: operations),
+            server: .http1(configuration: .init(idleTimeout: .init(configuration.idleTimeout))),
             configuration: .init(address: .hostname(host, port: configuration.httpPort), serverName: "avisod"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0

@@ -40,6 +40,12 @@ public struct DaemonConfiguration: Sendable {
     public var requireReview = false
     /// How long routine messages wait after a possible opt-out before it counts as one.
     public var possibleOptOutHold: TimeInterval = 24 * 3600
+    /// How long a new API token works.
+    public var tokenLifetime: TimeInterval = 90 * 86_400
+    /// A connection that sends no complete request (or lies idle between requests) this long is closed.
+    public var idleTimeout: Duration = .seconds(15)
+    /// Take the client's address from X-Forwarded-For (set only behind a reverse proxy that writes it).
+    public var trustForwardedFor = false
     /// The configuration file these settings were read from; nil when none was (built-in defaults and the environment).
     public var file: String?
     /// The `AVISO_*` variables that overrode a key.
@@ -71,7 +77,7 @@ public struct DaemonConfiguration: Sendable {
         "twilio.base_url", "twilio.account_sid", "twilio.from", "twilio.messaging_service_sid", "twilio.rate_per_second",
         "twilio.timeout_seconds", "twilio.auth_token_file", "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.password_file",
         "smtp.ca_file", "smtp.timeout_seconds", "smtp.connections", "retention.days_after_close", "templates.require_review",
-        "inbound.possible_opt_out_hold_hours",
+        "inbound.possible_opt_out_hold_hours", "auth.token_lifetime_days", "http.idle_timeout_seconds", "http.trust_forwarded_for",
     ]
 
     /// The environment variable that overrides `key`.
@@ -223,6 +229,9 @@ public struct DaemonConfiguration: Sendable {
             publicURL = url
             if let warning { warnings.append(warning) }
         case "sms.smart_encoding": smartEncoding = try bool()
+        case "auth.token_lifetime_days": tokenLifetime = TimeInterval(try int(1...3650)) * 86_400
+        case "http.idle_timeout_seconds": idleTimeout = .seconds(try int(1...3600))
+        case "http.trust_forwarded_for": trustForwardedFor = try bool()
         case "email.unsubscribe_mailto": unsubscribeMailto = try EmailAddress(value).address
         case "twilio.base_url":
             guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {

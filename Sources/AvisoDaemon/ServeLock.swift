@@ -1,4 +1,4 @@
-public import AvisoCore
+import AvisoCore
 import Foundation
 import Glibc
 

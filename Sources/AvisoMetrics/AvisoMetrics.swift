@@ -26,6 +26,11 @@ public final class AvisoMetrics: Sendable {
 
     public init() {
         for result in ["applied", "rejected"] { _ = reloads(result) }
+        for kind in ["token", "webhook"] {
+            _ = authFailures(kind)
+            _ = lockouts(kind)
+            _ = lockedOutRequests(kind)
+        }
     }
 
     // MARK: Recorded as they happen
@@ -66,6 +71,41 @@ public final class AvisoMetrics: Sendable {
     /// method: `keyword` (a reply), `link` (the unsubscribe link), `carrier`
     /// (the provider's word), `verbal` or `written` (recorded by staff).
     public func recordOptOut(language: String, method: String) { optOuts(language, method).increment() }
+
+    /// One request refused for its credentials or signature: `kind` is `token`
+    /// (a wrong, revoked or expired API token) or `webhook` (a bad signature).
+    public func recordAuthFailure(kind: String) { authFailures(kind).increment() }
+
+    /// One source locked out after too many failures (`kind` as for failures),
+    /// and every request refused with 429 while it is.
+    public func recordLockout(kind: String, started: Bool = true) {
+        (started ? lockouts(kind) : lockedOutRequests(kind)).increment()
+    }
+
+    /// Access-log rows that could not be written (the disk is full, say): each one is an audit gap to explain.
+    public func recordAccessLogFailure() {
+        registry.makeCounter(
+            descriptor: .aviso("access_log_failures", unit: "total", help: "Requests whose access-log row could not be written.")
+        ).increment()
+    }
+
+    func authFailures(_ kind: String) -> Counter {
+        registry.makeCounter(
+            descriptor: .aviso("auth_failures", unit: "total", help: "Requests refused for a wrong token or webhook signature, by kind."),
+            labels: [("kind", kind)])
+    }
+
+    func lockouts(_ kind: String) -> Counter {
+        registry.makeCounter(
+            descriptor: .aviso("lockouts", unit: "total", help: "Client addresses locked out after repeated failures, by kind."),
+            labels: [("kind", kind)])
+    }
+
+    func lockedOutRequests(_ kind: String) -> Counter {
+        registry.makeCounter(
+            descriptor: .aviso("locked_out_requests", unit: "total", help: "Requests answered 429 because their address was locked out."),
+            labels: [("kind", kind)])
+    }
 
     /// A SIGHUP reload, applied or rejected.
     public func recordReload(applied: Bool) { reloads(applied ? "applied" : "rejected").increment() }

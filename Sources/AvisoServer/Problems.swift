@@ -47,11 +47,13 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             case .unauthorized: .unauthorized
             case .forbidden: .forbidden
             case .configuration: .internalServerError
+            case .tooManyRequests: .tooManyRequests
             }
         var response = problem(
             status: status, type: "https://aviso.invalid/problems/\(error.kind.rawValue)", title: error.title, detail: error.detail,
             field: error.field)
         if error.kind == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+        if let seconds = error.retryAfter { response.headers[.retryAfter] = String(seconds) }
         return response
     }
 
@@ -60,28 +62,5 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         let data = (try? StrictJSON.encoder.encode(body)) ?? Data()
         return Response(
             status: status, headers: [.contentType: "application/problem+json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-}
-
-/// Checks the bearer token of every /v1/ request and puts the staff account in the context.
-struct AuthenticationMiddleware: RouterMiddleware {
-    typealias Context = AvisoRequestContext
-    let state: ServerState
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
-            throw AvisoError(
-                .unauthorized, title: "Not authenticated",
-                detail: "Send an API token as 'Authorization: Bearer <token>'. An administrator creates tokens with 'avisod token create'.")
-        }
-        let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        guard let staff = try state.store.authenticate(token: token) else {
-            throw AvisoError(
-                .unauthorized, title: "Not authenticated", detail: "The API token is unknown or was revoked. Ask an administrator for a new one.")
-        }
-        var context = context
-        context.staff = staff
-        context.logger[metadataKey: "staff"] = "\(staff.id)"
-        return try await next(request, context)
     }
 }

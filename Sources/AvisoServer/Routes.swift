@@ -18,7 +18,7 @@ public enum AvisoRoutes {
         router.middlewares.add(RequestObserver(metrics: operations.metrics))
         router.middlewares.add(ProblemMiddleware())
         addOperations(to: router, state: state, operations: operations)
-        let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(state: state))
+        let v1 = router.group("v1").add(middleware: StaffGate(state: state, metrics: operations.metrics))
         addStatus(to: v1, state: state, operations: operations)
         v1.get("me") { _, context in
             let staff = try require(context, .none)
@@ -120,13 +120,7 @@ public enum AvisoRoutes {
                 }
                 messageState = parsed
             }
-            let limit =
-                try query.get("limit").map { raw throws(AvisoError) -> Int in
-                    guard let value = Int(raw), (1...10_000).contains(value) else {
-                        throw .invalid("limit", "limit is a whole number from 1 to 10000.")
-                    }
-                    return value
-                } ?? 500
+            let limit = try limit(query.get("limit"), default: 500, max: 10_000)
             return json(
                 MessageList(
                     messages: try state.store.messages(
@@ -134,16 +128,20 @@ public enum AvisoRoutes {
         }
         v1.get("staff") { _, context in
             try require(context, .manageStaff)
-            return json(
-                try state.store.staffAccounts().map { StaffView(id: $0.id, name: $0.name, role: $0.role, languages: $0.languages, token: nil) })
+            return json(try state.store.staffList())
         }
         v1.post("staff") { request, context in
-            try require(context, .manageStaff)
+            let admin = try require(context, .manageStaff)
             let input = try await body(StaffCreate.self, request, context)
-            let (account, token) = try state.store.createStaff(input, now: state.clock.now())
+            let now = state.clock.now()
+            let (account, token) = try state.store.createStaff(
+                input, now: now, tokenLifetime: state.security.tokenLifetime, actor: admin.actor)
             return json(
-                StaffView(id: account.id, name: account.name, role: account.role, languages: account.languages, token: token), status: .created)
+                StaffView(
+                    id: account.id, name: account.name, role: account.role, languages: account.languages, token: token,
+                    tokenExpiresAt: now.addingTimeInterval(state.security.tokenLifetime)), status: .created)
         }
+        AccountRoutes.add(to: v1, state: state)
         v1.get("inbox") { request, context in
             let staff = try require(context, .readCases)
             let query = request.uri.queryParameters
@@ -257,6 +255,13 @@ public enum AvisoRoutes {
                 .forbidden, title: "Not allowed", detail: "Your role (\(staff.role.rawValue)) cannot do this; it needs the \(need) role.")
         }
         return staff
+    }
+
+    /// A `limit` query parameter: a whole number from 1 to `max`, `default` when absent.
+    static func limit(_ raw: String?, default value: Int, max: Int) throws(AvisoError) -> Int {
+        guard let raw else { return value }
+        guard let parsed = Int(raw), (1...max).contains(parsed) else { throw .invalid("limit", "limit is a whole number from 1 to \(max).") }
+        return parsed
     }
 
     static func id(_ context: AvisoRequestContext) throws -> Int64 {

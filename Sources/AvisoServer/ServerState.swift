@@ -26,13 +26,22 @@ public final class ServerState: Sendable {
     public let wakeDispatcher: @Sendable () -> Void
     /// What webhooks and unsubscribe links need.
     public let webhooks: WebhookSettings
+    /// Token lifetimes, lockouts and where a client's address comes from.
+    public let security: SecuritySettings
+    /// Wrong API tokens per client address (CJIS 5.5.3).
+    public let tokenFailures: FailureLimiter
+    /// Forged webhooks per source, so a flood of them cannot starve staff.
+    public let webhookFailures: FailureLimiter
 
     public init(
         store: AvisoStore, clock: any WallClock, planner: UpdatePlanner, messageLifetime: TimeInterval = 3 * 86400,
         webhooks: WebhookSettings = WebhookSettings(publicURL: "http://127.0.0.1:8750", twilioAuthToken: nil),
-        wakeDispatcher: @escaping @Sendable () -> Void = {}
+        security: SecuritySettings = SecuritySettings(), wakeDispatcher: @escaping @Sendable () -> Void = {}
     ) {
         self.webhooks = webhooks
+        self.security = security
+        self.tokenFailures = FailureLimiter(security.tokenLockout)
+        self.webhookFailures = FailureLimiter(security.webhookLockout)
         self.store = store
         self.clock = clock
         self.current = Mutex(Reloadable(planner: planner, messageLifetime: messageLifetime))
@@ -65,5 +74,26 @@ public struct WebhookSettings: Sendable {
         while url.hasSuffix("/") { url.removeLast() }
         self.publicURL = url
         self.twilioAuthToken = twilioAuthToken
+    }
+}
+
+/// How the API guards its door: how long a new token works, when repeated
+/// failures lock a source out, and whether the client's address is taken from
+/// `X-Forwarded-For` (only behind a reverse proxy that sets it).
+public struct SecuritySettings: Sendable {
+    public var tokenLifetime: TimeInterval
+    public var tokenLockout: FailureLimiter.Policy
+    public var webhookLockout: FailureLimiter.Policy
+    /// Take the client's address from the last `X-Forwarded-For` entry (`http.trust_forwarded_for`).
+    public var trustForwardedFor: Bool
+
+    public init(
+        tokenLifetime: TimeInterval = 90 * 86_400, tokenLockout: FailureLimiter.Policy = .tokens, webhookLockout: FailureLimiter.Policy = .webhooks,
+        trustForwardedFor: Bool = false
+    ) {
+        self.tokenLifetime = tokenLifetime
+        self.tokenLockout = tokenLockout
+        self.webhookLockout = webhookLockout
+        self.trustForwardedFor = trustForwardedFor
     }
 }

@@ -9,7 +9,7 @@ import Hummingbird
 enum WebhookRoutes {
     static func add(to router: Router<AvisoRequestContext>, state: ServerState, metrics: AvisoMetrics) {
         router.post("/webhooks/twilio/status") { request, context in
-            let parameters = try await signedParameters(request, context, state: state)
+            let parameters = try await signedParameters(request, context, state: state, metrics: metrics)
             let fields = Dictionary(parameters, uniquingKeysWith: { first, _ in first })
             guard let sid = fields["MessageSid"] ?? fields["SmsSid"], let status = fields["MessageStatus"] ?? fields["SmsStatus"] else {
                 throw AvisoError.invalid(nil, "A status callback carries MessageSid and MessageStatus.")
@@ -22,7 +22,7 @@ enum WebhookRoutes {
             return Response(status: .noContent)
         }
         router.post("/webhooks/twilio/inbound") { request, context in
-            let parameters = try await signedParameters(request, context, state: state)
+            let parameters = try await signedParameters(request, context, state: state, metrics: metrics)
             return try InboundHandling.handle(parameters, state: state, metrics: metrics, logger: context.logger)
         }
         router.get("/unsubscribe/:token") { request, context in
@@ -49,7 +49,20 @@ enum WebhookRoutes {
 
     /// The form parameters of a Twilio webhook, once its signature is checked
     /// against the public URL it was sent to. Anything else is 403 and changes nothing.
-    static func signedParameters(_ request: Request, _ context: AvisoRequestContext, state: ServerState) async throws -> [(String, String)] {
+    /// A source that sent too many forged requests is answered 429 without
+    /// reading them, so a flood of them cannot starve staff or the provider.
+    static func signedParameters(
+        _ request: Request, _ context: AvisoRequestContext, state: ServerState, metrics: AvisoMetrics
+    ) async throws -> [(String, String)] {
+        let source = context.clientAddress(request, trustForwardedFor: state.security.trustForwardedFor)
+        if let seconds = state.webhookFailures.retryAfter(source, now: state.clock.now()) {
+            metrics.recordLockout(kind: "webhook", started: false)
+            var error = AvisoError(
+                .tooManyRequests, title: "Too many forged webhooks",
+                detail: "This address sent too many webhooks with a wrong signature; it is refused for a while.")
+            error.retryAfter = seconds
+            throw error
+        }
         var request = request
         let buffer = try await request.collectBody(upTo: 64 * 1024)
         let parameters = FormEncoding.decode(String(buffer: buffer))
@@ -62,6 +75,11 @@ enum WebhookRoutes {
         let url = state.webhooks.publicURL + request.uri.path + query
         guard TwilioSignature.isValid(signature: request.headers[twilioSignature], authToken: authToken, url: url, parameters: parameters) else {
             context.logger.warning("webhook with a missing or wrong signature refused", metadata: ["path": "\(request.uri.path)"])
+            metrics.recordAuthFailure(kind: "webhook")
+            if state.webhookFailures.recordFailure(source, now: state.clock.now()) {
+                metrics.recordLockout(kind: "webhook")
+                context.logger.warning("webhook source locked out after repeated forged requests", metadata: ["client": "\(source)"])
+            }
             throw AvisoError(.forbidden, title: "Webhook refused", detail: "The X-Twilio-Signature header is missing or does not match this request.")
         }
         return parameters

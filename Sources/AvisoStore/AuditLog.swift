@@ -81,6 +81,52 @@ enum AuditLog {
     }
 }
 
+extension AuditLog {
+    /// Every hash-chained table and how a row's fields are read for its hash, in the order `verifyAuditChains` walks them.
+    static let chains: [(String, @Sendable (Row) -> [String?])] = [
+        (
+            "contact_log",
+            { row in
+                contactFields(
+                    id: row["id"], at: row["at"], actor: row["actor"], messageId: row["message_id"], contactPointId: row["contact_point_id"],
+                    kind: row["kind"], detail: row["detail"], bodyDigest: row["body_digest"])
+            }
+        ),
+        (
+            "consent_records",
+            { row in
+                consentFields(
+                    id: row["id"], contactPointId: row["contact_point_id"], state: row["state"], method: row["method"], actor: row["actor"],
+                    recordedAt: row["recorded_at"], wordingVersion: row["wording_version"], wording: row["wording"], language: row["language"])
+            }
+        ),
+        (
+            "access_log",
+            { row in
+                accessFields(
+                    id: row["id"], at: row["at"], actor: row["actor"], action: row["action"], object: row["object"], client: row["client"],
+                    outcome: row["outcome"])
+            }
+        ),
+    ]
+
+    static func accessFields(id: Int64, at: Int64, actor: String, action: String, object: String?, client: String?, outcome: Int) -> [String?] {
+        [String(id), String(at), actor, action, object, client, String(outcome)]
+    }
+
+    /// Appends one access-log row, chained to the one before.
+    static func appendAccess(_ db: Database, actor: String, action: String, object: String?, client: String?, outcome: Int, at: Date) throws {
+        let previous = try lastHash(db, table: "access_log")
+        let id = (try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'access_log'") ?? 0) + 1
+        let hash = AuditChain.hash(
+            previous: previous,
+            fields: accessFields(id: id, at: at.millis, actor: actor, action: action, object: object, client: client, outcome: outcome))
+        try db.execute(
+            sql: "INSERT INTO access_log (id, at, actor, action, object, client, outcome, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [id, at.millis, actor, action, object, client, outcome, previous, hash])
+    }
+}
+
 /// The first row of a log whose hash does not match its content or its place.
 public struct ChainBreak: Sendable, Equatable, CustomStringConvertible {
     public var table: String
@@ -96,49 +142,33 @@ public struct ChainBreak: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension AvisoStore {
-    /// Walks both hash chains from the first row; returns the first break of
-    /// each chain, or an empty list when both are intact.
+    /// Walks every hash chain from its first row — the contact log, the
+    /// consent records and the access log — and returns the first break of
+    /// each, or an empty list when all are intact.
     public func verifyAuditChains() throws -> [ChainBreak] {
         try pool.read { db in
             var breaks: [ChainBreak] = []
-            var previous = AuditChain.genesis
-            var expectedId: Int64 = 1
-            let contact = try Row.fetchCursor(db, sql: "SELECT * FROM contact_log ORDER BY id")
-            while let row = try contact.next() {
-                let id: Int64 = row["id"]
-                let fields = AuditLog.contactFields(
-                    id: id, at: row["at"], actor: row["actor"], messageId: row["message_id"], contactPointId: row["contact_point_id"],
-                    kind: row["kind"], detail: row["detail"], bodyDigest: row["body_digest"])
-                if let problem = Self.check(row, id: id, expectedId: expectedId, previous: previous, fields: fields) {
-                    breaks.append(ChainBreak(table: "contact_log", rowId: id, reason: problem))
-                    break
-                }
-                previous = row["hash"]
-                expectedId = id + 1
-            }
-            if breaks.isEmpty, let tail = try Self.tailBreak(db, table: "contact_log", lastId: expectedId - 1) { breaks.append(tail) }
-            previous = AuditChain.genesis
-            expectedId = 1
-            let consent = try Row.fetchCursor(db, sql: "SELECT * FROM consent_records ORDER BY id")
-            while let row = try consent.next() {
-                let id: Int64 = row["id"]
-                let fields = AuditLog.consentFields(
-                    id: id, contactPointId: row["contact_point_id"], state: row["state"], method: row["method"], actor: row["actor"],
-                    recordedAt: row["recorded_at"], wordingVersion: row["wording_version"], wording: row["wording"], language: row["language"])
-                if let problem = Self.check(row, id: id, expectedId: expectedId, previous: previous, fields: fields) {
-                    breaks.append(ChainBreak(table: "consent_records", rowId: id, reason: problem))
-                    break
-                }
-                previous = row["hash"]
-                expectedId = id + 1
-            }
-            if !breaks.contains(where: { $0.table == "consent_records" }),
-                let tail = try Self.tailBreak(db, table: "consent_records", lastId: expectedId - 1)
-            {
-                breaks.append(tail)
+            for (table, fields) in AuditLog.chains {
+                if let problem = try Self.firstBreak(db, table: table, fields: fields) { breaks.append(problem) }
             }
             return breaks
         }
+    }
+
+    /// The first row of `table` whose hash, place or predecessor is wrong, or rows missing from its end.
+    static func firstBreak(_ db: Database, table: String, fields: (Row) -> [String?]) throws -> ChainBreak? {
+        var previous = AuditChain.genesis
+        var expectedId: Int64 = 1
+        let rows = try Row.fetchCursor(db, sql: "SELECT * FROM \(table) ORDER BY id")
+        while let row = try rows.next() {
+            let id: Int64 = row["id"]
+            if let problem = Self.check(row, id: id, expectedId: expectedId, previous: previous, fields: fields(row)) {
+                return ChainBreak(table: table, rowId: id, reason: problem)
+            }
+            previous = row["hash"]
+            expectedId = id + 1
+        }
+        return try Self.tailBreak(db, table: table, lastId: expectedId - 1)
     }
 
     /// Rows removed from the end of a chain leave no gap, but SQLite's

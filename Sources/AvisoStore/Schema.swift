@@ -44,6 +44,9 @@ enum Schema {
                 try db.execute(sql: "UPDATE messages SET lane = ? WHERE event = ?", arguments: [event.lane, event.rawValue])
             }
         }
+        migrator.registerMigration("v10: token lifetimes, account changes and the access log") { db in
+            try db.execute(sql: v10)
+        }
         return migrator
     }
 
@@ -354,5 +357,33 @@ enum Schema {
         UPDATE sqlite_sequence SET name = 'contact_log' WHERE name = 'contact_log_v8';
         CREATE INDEX contact_log_by_message ON contact_log(message_id);
         \(appendOnly("contact_log"))
+        """
+
+    /// Tokens expire (`expires_at`; tokens made before this migration have none
+    /// until an administrator replaces them) and are revoked by someone; an
+    /// account is disabled by someone. The access log (CJIS 5.4) records every
+    /// authenticated request and every account change: who, what, when, from
+    /// where, and the outcome. It is hash-chained and append-only like the
+    /// contact log, and `verifyAuditChains` walks it too.
+    static let v10 = """
+        ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;
+        ALTER TABLE api_tokens ADD COLUMN label TEXT;
+        ALTER TABLE api_tokens ADD COLUMN created_by TEXT;
+        ALTER TABLE api_tokens ADD COLUMN revoked_by TEXT;
+        CREATE INDEX api_tokens_by_staff ON api_tokens(staff_id);
+        ALTER TABLE staff_accounts ADD COLUMN disabled_by TEXT;
+        CREATE TABLE access_log (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          at INTEGER NOT NULL,
+          actor TEXT NOT NULL CHECK (length(actor) > 0),
+          action TEXT NOT NULL CHECK (length(action) > 0),
+          object TEXT,
+          client TEXT,
+          outcome INTEGER NOT NULL CHECK (outcome BETWEEN 100 AND 599),
+          prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
+          hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64)
+        );
+        CREATE INDEX access_log_by_actor ON access_log(actor, at);
+        \(appendOnly("access_log"))
         """
 }

@@ -65,9 +65,14 @@ public struct StaffAccount: Sendable, Equatable {
 }
 
 extension AvisoStore {
+    /// How long a token works when nobody says otherwise (`auth.token_lifetime_days`).
+    public static let defaultTokenLifetime: TimeInterval = 90 * 86_400
+
     /// Creates a staff account and its first API token. The token is returned
-    /// once; only its hash is stored.
-    public func createStaff(_ input: StaffCreate, now: Date) throws -> (StaffAccount, token: String) {
+    /// once; only its hash is stored. `actor` is who made it: `staff:N` or `host`.
+    public func createStaff(
+        _ input: StaffCreate, now: Date, tokenLifetime: TimeInterval = AvisoStore.defaultTokenLifetime, actor: String = "host"
+    ) throws -> (StaffAccount, token: String) {
         let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)
         try TextInput.check(name, field: "name", lineBreaks: false)
         guard (1...200).contains(name.count) else { throw AvisoError.invalid("name", "A staff account needs a name of 1 to 200 characters.") }
@@ -78,23 +83,28 @@ extension AvisoStore {
                 sql: "INSERT INTO staff_accounts (name, role, languages, created_at) VALUES (?, ?, ?, ?)",
                 arguments: [name, input.role.rawValue, languages.joined(separator: ","), now.millis])
             let id = db.lastInsertedRowID
-            try db.execute(
-                sql: "INSERT INTO api_tokens (staff_id, token_hash, created_at) VALUES (?, ?, ?)",
-                arguments: [id, APIToken.hash(token), now.millis])
+            try Self.insertToken(db, token: token, staffId: id, label: nil, lifetime: tokenLifetime, actor: actor, now: now)
             return StaffAccount(id: id, name: name, role: input.role, languages: languages)
         }
         return (account, token)
     }
 
-    /// The account a bearer token belongs to, or nil when the token is unknown, revoked or disabled.
-    public func authenticate(token: String) throws -> StaffAccount? {
+    static func insertToken(_ db: Database, token: String, staffId: Int64, label: String?, lifetime: TimeInterval, actor: String, now: Date) throws {
+        try db.execute(
+            sql: "INSERT INTO api_tokens (staff_id, token_hash, created_at, expires_at, label, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [staffId, APIToken.hash(token), now.millis, now.addingTimeInterval(lifetime).millis, label, actor])
+    }
+
+    /// The account a bearer token belongs to, or nil when the token is unknown,
+    /// revoked or expired, or its account is disabled.
+    public func authenticate(token: String, now: Date) throws -> StaffAccount? {
         try pool.read { db in
             try Row.fetchOne(
                 db,
                 sql: """
                     SELECT s.id, s.name, s.role, s.languages FROM api_tokens t JOIN staff_accounts s ON s.id = t.staff_id
-                    WHERE t.token_hash = ? AND t.revoked_at IS NULL AND s.disabled_at IS NULL
-                    """, arguments: [APIToken.hash(token)]
+                    WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND s.disabled_at IS NULL
+                    """, arguments: [APIToken.hash(token), now.millis]
             ).map(Self.staff)
         }
     }

@@ -15,7 +15,7 @@ struct Aviso: AsyncParsableCommand {
         subcommands: [
             CaseCommand.self, VictimCommand.self, ContactCommand.self, ConsentCommand.self, UpdateCommand.self, Messages.self, Inbox.self,
             Export.self,
-            StaffCommand.self, Status.self, WhoAmI.self,
+            StaffCommand.self, AccessLog.self, Status.self, WhoAmI.self,
         ])
 }
 
@@ -293,7 +293,10 @@ struct Messages: AsyncParsableCommand {
 
 struct StaffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "staff", abstract: "Manage staff accounts (admin).", subcommands: [Create.self, List.self])
+        commandName: "staff", abstract: "Manage staff accounts and their API tokens.",
+        subcommands: [
+            Create.self, List.self, StaffTokens.self, StaffNewToken.self, StaffRevokeToken.self, StaffDisable.self, StaffEnable.self,
+        ])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a staff account; its token is printed once.")
@@ -328,7 +331,10 @@ struct StaffCommand: AsyncParsableCommand {
             try await guarded {
                 let staff: [StaffView] = try await options.client().get("/v1/staff")
                 try options.output(staff) {
-                    $0.map { "\($0.id)\t\($0.role.rawValue)\t\($0.name)\t\($0.languages.joined(separator: ","))" }.joined(separator: "\n")
+                    $0.map {
+                        "\($0.id)\t\($0.role.rawValue)\t\($0.name)\t\($0.languages.joined(separator: ","))"
+                            + ($0.disabledAt.map { "\tdisabled \(formatDate($0))" } ?? "")
+                    }.joined(separator: "\n")
                 }
             }
         }

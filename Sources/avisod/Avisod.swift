@@ -25,7 +25,7 @@ struct Avisod: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "avisod",
         abstract: "Aviso's daemon: tells victims about their cases, in their language, with their consent.",
-        subcommands: [Serve.self, Migrate.self, Check.self, Replies.self, Token.self, Audit.self],
+        subcommands: [Serve.self, Migrate.self, Check.self, Replies.self, Token.self, Account.self, Audit.self],
         defaultSubcommand: Serve.self)
 
     /// Runs a subcommand body, turning Aviso's errors into a message and exit code 1.
@@ -80,7 +80,39 @@ struct Migrate: AsyncParsableCommand {
 }
 
 struct Token: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Manage API tokens.", subcommands: [Create.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Manage API tokens on the host (for the first admin, or one locked out).", subcommands: [Create.self, List.self, Revoke.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the tokens of a staff account.")
+        @OptionGroup var options: ConfigOption
+        @Option(help: "The staff account id.") var staff: Int64
+
+        func run() async throws {
+            try await Avisod.guarded {
+                let store = try AvisoStore(path: try options.load().resolvedDatabasePath)
+                for token in try store.tokens(staffId: staff, now: Date()) {
+                    print(
+                        "token \(token.id)\t\(token.state)\tmade \(token.createdAt)"
+                            + (token.expiresAt.map { "\texpires \($0)" } ?? "\tno expiry") + (token.label.map { "\t\($0)" } ?? ""))
+                }
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a token at once; the access log records it as done on the host.")
+        @OptionGroup var options: ConfigOption
+        @Argument(help: "The token id (avisod token list).") var token: Int64
+
+        func run() async throws {
+            try await Avisod.guarded {
+                let store = try AvisoStore(path: try options.load().resolvedDatabasePath)
+                let view = try store.revokeToken(id: token, by: "host", client: "local", now: Date())
+                print("Token \(view.id) of account \(view.staffId) is \(view.state).")
+            }
+        }
+    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -96,7 +128,8 @@ struct Token: AsyncParsableCommand {
                 let configuration = try options.load()
                 try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
                 let store = try AvisoStore(path: configuration.resolvedDatabasePath)
-                let (account, token) = try store.createStaff(StaffCreate(name: name, role: role, languages: tags), now: Date())
+                let (account, token) = try store.createStaff(
+                    StaffCreate(name: name, role: role, languages: tags), now: Date(), tokenLifetime: configuration.tokenLifetime, actor: "host")
                 FileHandle.standardError.write(
                     Data("Created \(role.rawValue) account \(account.id) for \(account.name). Keep this token secret; it is not shown again:\n".utf8))
                 print(token)
@@ -110,7 +143,7 @@ struct Audit: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Verify the hash chains of the contact and consent logs; name the first broken row.")
+            abstract: "Verify the hash chains of the contact, consent and access logs; name the first broken row.")
         @OptionGroup var options: ConfigOption
 
         func run() async throws {
@@ -119,11 +152,59 @@ struct Audit: AsyncParsableCommand {
                 let store = try AvisoStore(path: configuration.resolvedDatabasePath, migrate: false)
                 let breaks = try store.verifyAuditChains()
                 if breaks.isEmpty {
-                    print("Both chains are intact: contact_log and consent_records.")
+                    print("Every chain is intact: contact_log, consent_records and access_log.")
                 } else {
                     for problem in breaks { print("BROKEN: \(problem)") }
                     throw ExitCode(1)
                 }
+            }
+        }
+    }
+}
+
+struct Account: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Disable or enable a staff account on the host; a disabled account's tokens stop working at once.",
+        subcommands: [Disable.self, Enable.self, NewToken.self])
+
+    /// Disables (`--disable`) or enables an account; the access log records it as done on the host.
+    static func set(_ staff: Int64, disabled: Bool, options: ConfigOption) async throws {
+        try await Avisod.guarded {
+            let store = try AvisoStore(path: try options.load().resolvedDatabasePath)
+            let view = try store.setDisabled(staffId: staff, disabled, by: "host", client: "local", now: Date())
+            print("Account \(view.id) (\(view.name)) is \(disabled ? "disabled" : "enabled").")
+        }
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disable a staff account.")
+        @OptionGroup var options: ConfigOption
+        @Argument(help: "The staff account id.") var staff: Int64
+        func run() async throws { try await Account.set(staff, disabled: true, options: options) }
+    }
+
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enable a disabled staff account.")
+        @OptionGroup var options: ConfigOption
+        @Argument(help: "The staff account id.") var staff: Int64
+        func run() async throws { try await Account.set(staff, disabled: false, options: options) }
+    }
+
+    struct NewToken: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "token", abstract: "Make a new token for an existing account (an admin who lost theirs); printed once.")
+        @OptionGroup var options: ConfigOption
+        @Argument(help: "The staff account id.") var staff: Int64
+        @Option(help: "What the token is for.") var label: String?
+
+        func run() async throws {
+            try await Avisod.guarded {
+                let configuration = try options.load()
+                let store = try AvisoStore(path: configuration.resolvedDatabasePath)
+                let view = try store.createToken(
+                    staffId: staff, TokenCreate(label: label), defaultLifetime: configuration.tokenLifetime, by: "host", client: "local", now: Date())
+                FileHandle.standardError.write(Data("Token \(view.id) for account \(staff). Keep it secret; it is not shown again:\n".utf8))
+                print(view.token ?? "")
             }
         }
     }

@@ -88,7 +88,7 @@ let victimJSON = """
             #expect(try problem(denied.body).detail.contains("admin"))
             let created = try await client.call(.post, "/v1/staff", as: harness.tokens[.admin], json: staff)
             #expect(created.status == .created)
-            let token = try #require(try JSONDecoder().decode(StaffView.self, from: Data(created.body.utf8)).token)
+            let token = try #require(try AccountLifecycleTests.decode(StaffView.self, created.body).token)
             #expect(try await client.call(.get, "/v1/me", as: token).body.contains("Lina Okafor"))
         }
     }

@@ -28,6 +28,8 @@ import Testing
         case create
         /// Staff accounts: admins only.
         case staff(HTTPResponse.Status)
+        /// One account's object (the unassigned captain's token): admins and its owner act on it; for everyone else it does not exist.
+        case staffElseNotFound
         /// Exports for an audit: supervisors and auditors.
         case audit
         /// Legal hold: supervisors only.
@@ -56,6 +58,7 @@ import Testing
             case .list: return caller == .admin ? .forbidden : .ok
             case .create: return [.admin, .auditor].contains(caller) ? .forbidden : .created
             case .staff(let success): return caller == .admin ? success : .forbidden
+            case .staffElseNotFound: return [.admin, .unassignedCaptain].contains(caller) ? .ok : .notFound
             case .audit: return [.supervisor, .auditor].contains(caller) ? .ok : .forbidden
             case .supervisorOnly: return caller == .supervisor ? .ok : .forbidden
             case .anyStaff: return .ok
@@ -110,6 +113,14 @@ import Testing
             "GET /v1/messages": Row(uri: "/v1/messages", rule: .list),
             "GET /v1/staff": Row(uri: "/v1/staff", rule: .staff(.ok)),
             "POST /v1/staff": Row(uri: "/v1/staff", body: #"{"name": "Capt. Lena Hart", "role": "captain"}"#, rule: .staff(.created)),
+            "GET /v1/staff/{id}/tokens": Row(uri: "/v1/staff/\(ids.unassignedCaptain)/tokens", rule: .staff(.ok)),
+            "POST /v1/staff/{id}/tokens": Row(uri: "/v1/staff/\(ids.unassignedCaptain)/tokens", body: "{}", rule: .staff(.created)),
+            "POST /v1/staff/{id}/disable": Row(uri: "/v1/staff/\(ids.unassignedCaptain)/disable", body: "{}", rule: .staff(.ok)),
+            "POST /v1/staff/{id}/enable": Row(uri: "/v1/staff/\(ids.unassignedCaptain)/enable", body: "{}", rule: .staff(.ok)),
+            // Only an administrator may revoke another account's token; for anyone else it does not exist.
+            "POST /v1/tokens/{id}/revoke": Row(uri: "/v1/tokens/\(ids.unassignedCaptainTokenId)/revoke", body: "{}", rule: .staffElseNotFound),
+            "GET /v1/me/tokens": Row(uri: "/v1/me/tokens", rule: .anyStaff),
+            "GET /v1/access-log": Row(uri: "/v1/access-log", rule: .audit),
             "GET /v1/inbox": Row(uri: "/v1/inbox", rule: .list),
             "POST /v1/inbox/{id}/handled": Row(uri: "/v1/inbox/\(ids.inbound)/handled", body: "{}", rule: .caseWrite(.noContent)),
             "POST /v1/inbox/{id}/opt-out": Row(
@@ -140,6 +151,7 @@ import Testing
         var possibleOptOut: Int64
         var unassignedCaptain: Int64
         var unassignedCaptainToken: String
+        var unassignedCaptainTokenId: Int64 = 1
         var unsubscribeToken: String
     }
 
@@ -165,6 +177,7 @@ import Testing
             victim: victim.id, contactPoint: try #require(victim.contactPoints.first { $0.channel == .sms }).id, otherVictim: other.id,
             update: try #require(update.id), inbound: inbound.id, possibleOptOut: possible.id, unassignedCaptain: captainB.id,
             unassignedCaptainToken: tokenB,
+            unassignedCaptainTokenId: try #require(try fixture.store.tokens(staffId: captainB.id, now: fixture.clock.now()).first).id,
             unsubscribeToken: token)
     }
 

@@ -156,9 +156,23 @@ let package = Package(
             path: "Benchmarks/aviso-bench",
             swiftSettings: swiftSettings
         ),
+        // What each fuzz target checks of one input, shared by the libFuzzer binary and the regression tests.
+        .target(
+            name: "AvisoFuzzChecks",
+            dependencies: ["AvisoCore"],
+            path: "Tests/Fuzz/AvisoFuzzChecks",
+            swiftSettings: swiftSettings
+        ),
+        // The libFuzzer binary (scripts/fuzz builds it with -sanitize=fuzzer).
+        .executableTarget(
+            name: "aviso-fuzz",
+            dependencies: ["AvisoFuzzChecks"],
+            path: "Tests/Fuzz/aviso-fuzz",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AvisoCoreTests",
-            dependencies: ["AvisoCore", "AvisoTesting"],
+            dependencies: ["AvisoCore", "AvisoTesting", "AvisoFuzzChecks"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

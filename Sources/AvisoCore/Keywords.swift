@@ -183,20 +183,28 @@ public struct KeywordBook: Sendable {
         let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil).lowercased()
         var output = ""
         var pendingSpace = false
+        // A combining mark stays only on the letter it was written on: one left
+        // behind by a dropped character would land on another letter, and
+        // normalizing the result again would fold it away.
+        var previousKept = false
         for scalar in folded.unicodeScalars {
             let properties = scalar.properties
-            if properties.isAlphabetic || properties.numericType != nil || properties.generalCategory == .nonspacingMark
-                || properties.generalCategory == .spacingMark
-            {
+            let isMark = properties.generalCategory == .nonspacingMark || properties.generalCategory == .spacingMark
+            if isMark {
+                if previousKept { output.unicodeScalars.append(scalar) }
+            } else if properties.isAlphabetic || properties.numericType != nil {
                 if pendingSpace && !output.isEmpty { output.append(" ") }
                 pendingSpace = false
                 output.unicodeScalars.append(scalar)
+                previousKept = true
+                continue
             } else if properties.isWhitespace || scalar == "'" || scalar == "’" {
                 // Apostrophes vanish ("don't" = "dont"); spaces separate words.
                 if scalar != "'" && scalar != "’" { pendingSpace = true }
             } else {
                 pendingSpace = true
             }
+            if !isMark { previousKept = false }
         }
         return output
     }

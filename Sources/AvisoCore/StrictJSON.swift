@@ -1,4 +1,3 @@
-public import AvisoCore
 public import Foundation
 
 /// JSON in and out of the API. Decoding rejects every field the type does not
@@ -26,6 +25,14 @@ public enum StrictJSON {
 
     public static func decode<T: Codable>(_ type: T.Type, from data: Data) throws(AvisoError) -> T {
         guard !data.isEmpty else { throw .invalid(nil, "The request needs a JSON body.") }
+        // JSON holds no control character but tab, line feed and carriage return between its
+        // tokens, and none inside a string; refused here, whatever the parser below would make of it.
+        if let offset = data.firstIndex(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) {
+            throw .invalid(
+                nil,
+                "The body is not valid JSON: it holds the control character 0x\(String(format: "%02X", data[offset])) at byte \(offset - data.startIndex). Write control characters in strings as \\u escapes."
+            )
+        }
         let raw: Any
         do {
             raw = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
@@ -214,6 +221,8 @@ public enum StrictJSON {
                 stack.append((keys: [], isObject: byte == UInt8(ascii: "{"), path: parentPath, expectKey: byte == UInt8(ascii: "{")))
                 index += 1
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                // Unbalanced only in text that is not JSON, which never gets here; stay safe anyway.
+                guard !stack.isEmpty else { return nil }
                 stack.removeLast()
                 index += 1
             case UInt8(ascii: ","):

@@ -157,6 +157,7 @@ public struct Daemon: Sendable {
             var problems: [String] = []
             do { try store.ping() } catch { problems.append("database unreachable") }
             if state.planner.catalog.languages.isEmpty { problems.append("no templates loaded") }
+            if let storage = dispatcher.storageProblem { problems.append(storage) }
             if let beat = dispatcher.lastHeartbeat {
                 if clock.now().timeIntervalSince(beat) > max(30, pollSeconds * 5) { problems.append("dispatcher heartbeat is stale") }
             } else {

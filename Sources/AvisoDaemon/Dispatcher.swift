@@ -77,6 +77,10 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
     /// When the loop last completed a pass; readiness fails when it is stale.
     public var lastHeartbeat: Date? { heartbeat.withLock { $0 } }
 
+    /// Why the dispatcher cannot write to the database now (a full or failing disk), for /readyz; nil when it can.
+    public var storageProblem: String? { storageFailure.withLock { $0 } }
+    let storageFailure = Mutex<String?>(nil)
+
     /// Stop claiming; in-flight hand-offs get `shutdownGrace` to finish.
     public func beginShutdown() {
         stopping.open()
@@ -84,9 +88,9 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
     }
 
     public func run() async throws {
-        try await recover()
         _ = try await withGracefulShutdownHandler {
-            try await pipeline(untilIdle: false)
+            guard try await self.untilStored({ try await self.recover() }) != nil else { return 0 }
+            return try await self.pipeline(untilIdle: false)
         } onGracefulShutdown: {
             self.beginShutdown()
         }
@@ -174,7 +178,8 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
         var handled = 0
         var inFlight: Cycle?
         while !stopping.isOpen && !Task.isCancelled {
-            let next = try startCycle()
+            // On a full disk the claim waits for room; the batch in flight is still recorded first.
+            let next = try await untilStored { try self.startCycle() } ?? nil
             if let inFlight { try await finish(inFlight) }
             inFlight = next
             handled += next?.claimed.count ?? 0
@@ -202,11 +207,49 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
         return Cycle(claimed: claimed, handOff: Task { await self.handOffWithinGrace(claimed) })
     }
 
+    /// Runs a store operation; while the disk is full or failing, waits (from
+    /// 1 s, doubling to 30 s, beating the heartbeat meanwhile) and tries
+    /// again, so a full disk pauses dispatch instead of stopping the daemon.
+    /// Nil when the daemon began stopping before the operation could succeed.
+    func untilStored<T>(_ operation: () async throws -> T) async throws -> T? {
+        var delay = Duration.seconds(1)
+        var failures = 0
+        while true {
+            do {
+                let value = try await operation()
+                if failures > 0 {
+                    storageFailure.withLock { $0 = nil }
+                    logger.notice("the database can be written again; dispatch resumes", metadata: ["failed_attempts": "\(failures)"])
+                }
+                return value
+            } catch  where AvisoStore.isStorageFailure(error) {
+                failures += 1
+                storageFailure.withLock { $0 = "the database cannot be written (disk full or failing)" }
+                if failures == 1 || failures.isMultiple(of: 20) {
+                    logger.error(
+                        "the database cannot be written (disk full or failing); dispatch waits and retries",
+                        metadata: ["error": "\(error)", "attempts": "\(failures)"])
+                }
+                beat()
+                if stopping.isOpen { return nil }
+                await wakeup.wait(timeout: delay)
+                if stopping.isOpen { return nil }
+                delay = min(delay * 2, .seconds(30))
+            }
+        }
+    }
+
     /// Waits for a batch's hand-offs and records every outcome.
     func finish(_ cycle: Cycle) async throws {
         let (finished, unfinished) = await cycle.handOff.value
         if !finished.isEmpty {
-            let summary = try store.complete(finished, now: clock.now(), retry: settings.retry)
+            guard let summary = try await untilStored({ try self.store.complete(finished, now: self.clock.now(), retry: self.settings.retry) })
+            else {
+                logger.error(
+                    "stopping with outcomes not recorded (the disk is full); at the next start each message is checked with its gateway",
+                    metadata: ["messages": "\(finished.count)"])
+                return
+            }
             logger.debug(
                 "batch recorded",
                 metadata: [
@@ -215,7 +258,7 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
             for language in summary.carrierOptOuts { metrics?.recordOptOut(language: language, method: ConsentMethod.carrier.rawValue) }
         }
         if !unfinished.isEmpty {
-            try store.requeueUnfinished(unfinished, now: clock.now())
+            guard try await untilStored({ try self.store.requeueUnfinished(unfinished, now: self.clock.now()) }) != nil else { return }
             for (message, started) in unfinished {
                 logger.warning(
                     started

@@ -1,4 +1,5 @@
 public import AvisoCore
+import AvisoStore
 import Foundation
 public import Hummingbird
 import Logging
@@ -13,6 +14,15 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as AvisoError {
             return Self.response(for: error)
+        } catch  where AvisoStore.isStorageFailure(error) {
+            context.logger.error("request refused: the database cannot be written (disk full or failing)")
+            var response = Self.problem(
+                status: .serviceUnavailable, type: "https://aviso.invalid/problems/storage-full", title: "Storage full",
+                detail:
+                    "The database's disk is full or failing, so nothing was changed and nothing was accepted. Try again in a minute; the administrator is alerted by /readyz and the journal."
+            )
+            response.headers[.retryAfter] = "30"
+            return response
         } catch let error as HTTPError {
             return Self.problem(
                 status: error.status, type: "about:blank", title: error.status.reasonPhrase,

@@ -45,11 +45,19 @@ extension AvisoStore {
         do { try requireAccess(staff, victimId: victim) } catch { throw AvisoError.notFound("contact point", String(contactPointId)) }
     }
 
-    /// Throws "not found" unless the update's case is one `staff` may see.
+    /// Throws "not found" unless the update's case (or pattern) is one `staff` may see.
     public func requireAccess(_ staff: StaffAccount, updateId: Int64) throws {
         try pool.read { db in
-            let caseId = try Int64.fetchOne(db, sql: "SELECT case_id FROM updates WHERE id = ?", arguments: [updateId])
-            guard let caseId, try Self.sees(db, staff, caseIds: [caseId]) else { throw AvisoError.notFound("update", String(updateId)) }
+            let row = try Row.fetchOne(db, sql: "SELECT case_id, pattern_id FROM updates WHERE id = ?", arguments: [updateId])
+            let visible =
+                if let patternId = row?["pattern_id"] as Int64? {
+                    try Self.sees(db, staff, patternId: patternId)
+                } else if let caseId = row?["case_id"] as Int64? {
+                    try Self.sees(db, staff, caseIds: [caseId])
+                } else {
+                    false
+                }
+            guard visible else { throw AvisoError.notFound("update", String(updateId)) }
         }
     }
 

@@ -44,6 +44,9 @@ enum Schema {
                 try db.execute(sql: "UPDATE messages SET lane = ? WHERE event = ?", arguments: [event.lane, event.rawValue])
             }
         }
+        migrator.registerMigration("v10: patterns") { db in
+            try db.execute(sql: patterns)
+        }
         return migrator
     }
 

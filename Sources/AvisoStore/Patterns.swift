@@ -15,7 +15,8 @@ extension AvisoStore {
             try db.execute(sql: "INSERT INTO patterns (name, created_by, created_at) VALUES (?, ?, ?)", arguments: [name, staff.id, now.millis])
             let id = db.lastInsertedRowID
             // Whoever opens a pattern works it.
-            try db.execute(sql: "INSERT INTO pattern_staff (pattern_id, staff_id, assigned_at) VALUES (?, ?, ?)", arguments: [id, staff.id, now.millis])
+            try db.execute(
+                sql: "INSERT INTO pattern_staff (pattern_id, staff_id, assigned_at) VALUES (?, ?, ?)", arguments: [id, staff.id, now.millis])
             for (index, number) in (input.caseNumbers ?? []).enumerated() {
                 do {
                     try Self.link(db, patternId: id, caseNumber: number, by: staff, now: now)

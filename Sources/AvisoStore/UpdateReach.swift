@@ -29,7 +29,9 @@ extension AvisoStore {
         let statement = try db.cachedStatement(
             sql: "INSERT INTO update_unreached (update_id, victim_id, case_id, reason, detail) VALUES (?, ?, ?, ?, ?)")
         for victim in plan.unreached {
-            try statement.execute(arguments: [updateId, victim.victimId, plan.unreachedCases[victim.victimId], victim.outcome.rawValue, victim.detail])
+            try statement.execute(arguments: [
+                updateId, victim.victimId, plan.unreachedCases[victim.victimId], victim.outcome.rawValue, victim.detail,
+            ])
         }
     }
 

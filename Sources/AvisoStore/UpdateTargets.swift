@@ -80,7 +80,8 @@ extension AvisoStore {
             var hidden = 0
             for row in try Row.fetchAll(
                 db,
-                sql: "SELECT c.id, c.number, c.offense, c.status FROM pattern_cases pc JOIN cases c ON c.id = pc.case_id WHERE pc.pattern_id = ? ORDER BY c.id",
+                sql:
+                    "SELECT c.id, c.number, c.offense, c.status FROM pattern_cases pc JOIN cases c ON c.id = pc.case_id WHERE pc.pattern_id = ? ORDER BY c.id",
                 arguments: [id])
             {
                 let caseId: Int64 = row["id"]
@@ -216,7 +217,8 @@ extension AvisoStore {
             plan.missing += missing
             if !told.isEmpty {
                 plan.recipientsByCase[victim.caseId, default: []].append(
-                    Recipient(victimId: victim.id, language: victim.language, timeZone: victim.timeZone, discreet: victim.discreet, contactPoints: told)
+                    Recipient(
+                        victimId: victim.id, language: victim.language, timeZone: victim.timeZone, discreet: victim.discreet, contactPoints: told)
                 )
                 plan.told += 1
                 if victim.discreet { plan.discreetTold += 1 }
@@ -226,7 +228,9 @@ extension AvisoStore {
                             victimId: victim.id, victimName: nil, caseNumber: numbers[victim.caseId], outcome: .told, discreet: victim.discreet,
                             instead: victim.discreet ? request.event.discreetForm.rawValue : nil,
                             detail: victim.discreet ? "in discreet mode: only a request to call, no case details" : nil,
-                            contacts: told.map { ContactReach(contactPointId: $0.contactPointId, channel: $0.channel, language: victim.language.value) }
+                            contacts: told.map {
+                                ContactReach(contactPointId: $0.contactPointId, channel: $0.channel, language: victim.language.value)
+                            }
                         ))
                 }
                 continue

@@ -59,7 +59,8 @@ extension AvisoStore {
                     }
                     throw AvisoError(
                         .missingTranslation, title: "Missing translation",
-                        detail: "Nothing was queued for the victims of \(target.label):\n" + Array(Set(reach.missing)).sorted().joined(separator: "\n"))
+                        detail: "Nothing was queued for the victims of \(target.label):\n"
+                            + Array(Set(reach.missing)).sorted().joined(separator: "\n"))
                 }
             }
             var planned: [(caseId: Int64, messages: [PlannedMessage])] = []

@@ -170,8 +170,10 @@ struct PatternCommand: AsyncParsableCommand {
                 try options.output(inbox) { list in
                     list.replies.isEmpty
                         ? "No replies waiting."
-                        : list.replies.map { "#\($0.id) \(formatDate($0.receivedAt)) · \($0.victimName ?? "unknown number") · \($0.cases.joined(separator: ", "))\n  | \($0.body ?? "(purged)")" }
-                            .joined(separator: "\n")
+                        : list.replies.map {
+                            "#\($0.id) \(formatDate($0.receivedAt)) · \($0.victimName ?? "unknown number") · \($0.cases.joined(separator: ", "))\n  | \($0.body ?? "(purged)")"
+                        }
+                        .joined(separator: "\n")
                 }
             }
         }

@@ -23,7 +23,9 @@ extension EndToEnd {
             #expect(preview.stdout.contains("not told: Ana López"))
             #expect(preview.stdout.contains("not told: Pedro Díaz"))
 
-            let created = try daemon.aviso(["pattern", "create", "24th & Quincy robberies", "--case", DaemonProcess.caseNumber, "--case", second, "--json"])
+            let created = try daemon.aviso([
+                "pattern", "create", "24th & Quincy robberies", "--case", DaemonProcess.caseNumber, "--case", second, "--json",
+            ])
             #expect(created.status == 0, "\(created.stderr)")
             let pattern = try #require((try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])?["id"] as? Int)
             let shown = try daemon.aviso(["pattern", "show", String(pattern)])

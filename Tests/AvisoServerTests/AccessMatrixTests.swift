@@ -132,7 +132,8 @@ import Testing
             "DELETE /v1/patterns/{id}/cases/{number}": Row(uri: "/v1/patterns/\(ids.pattern)/cases/\(number)", rule: .caseWrite(.ok)),
             "POST /v1/patterns/{id}/staff": Row(
                 uri: "/v1/patterns/\(ids.pattern)/staff", body: #"{"staff_id": \#(ids.unassignedCaptain)}"#, rule: .caseWrite(.ok)),
-            "POST /v1/patterns/{id}/updates": Row(uri: "/v1/patterns/\(ids.pattern)/updates", body: #"{"event": "plea"}"#, rule: .caseWrite(.created)),
+            "POST /v1/patterns/{id}/updates": Row(
+                uri: "/v1/patterns/\(ids.pattern)/updates", body: #"{"event": "plea"}"#, rule: .caseWrite(.created)),
             "POST /v1/patterns/{id}/updates/preview": Row(
                 uri: "/v1/patterns/\(ids.pattern)/updates/preview", body: #"{"event": "plea"}"#, rule: .caseWrite(.ok)),
             "GET /v1/patterns/{id}/updates": Row(uri: "/v1/patterns/\(ids.pattern)/updates", rule: .caseRead),

@@ -86,7 +86,8 @@ import Testing
             let original = try await client.call(.get, "/v1/updates/\(hearing.id ?? 0)", as: captain)
             #expect(try JSONDecoder.iso.decode(UpdateView.self, from: Data(original.body.utf8)).messageStates?.keys.sorted() == ["cancelled"])
             let wrong = try await client.call(
-                .post, "/v1/cases/KC-2025-004512/updates", as: captain, json: #"{"event": "hearing_cancelled", "fields": {"hearing_update_id": 999}}"#)
+                .post, "/v1/cases/KC-2025-004512/updates", as: captain, json: #"{"event": "hearing_cancelled", "fields": {"hearing_update_id": 999}}"#
+            )
             #expect(wrong.status == .unprocessableContent)
             #expect(try problem(wrong.body).field == "fields.hearing_update_id")
         }

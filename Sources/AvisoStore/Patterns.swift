@@ -64,20 +64,7 @@ extension AvisoStore {
     public func assign(staffId: Int64, toPattern id: Int64, by staff: StaffAccount, now: Date) throws -> [StaffAccount] {
         try pool.write { db in
             _ = try Self.patternName(db, id: id)
-            guard
-                let role = try String.fetchOne(db, sql: "SELECT role FROM staff_accounts WHERE id = ? AND disabled_at IS NULL", arguments: [staffId])
-            else { throw AvisoError.notFound("staff account", String(staffId)) }
-            guard role == StaffRole.captain.rawValue else {
-                throw AvisoError.invalid("staff_id", "Only captains are assigned to patterns; supervisors and auditors already see every pattern.")
-            }
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO pattern_staff (pattern_id, staff_id, assigned_at) VALUES (?, ?, ?)", arguments: [id, staffId, now.millis])
-            return try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT s.id, s.name, s.role, s.languages FROM pattern_staff ps JOIN staff_accounts s ON s.id = ps.staff_id WHERE ps.pattern_id = ? ORDER BY s.id",
-                arguments: [id]
-            ).map(Self.staff)
+            return try Self.assignCaptain(db, staffId: staffId, to: .pattern, id: id, now: now)
         }
     }
 

@@ -24,6 +24,7 @@ public struct PatternCreate: Codable, Sendable {
 
     public static func validName(_ raw: String) throws(AvisoError) -> String {
         let name = raw.trimmingCharacters(in: .whitespaces)
+        try TextInput.check(name, field: "name", lineBreaks: false)
         guard (1...200).contains(name.count) else {
             throw .invalid("name", "A pattern's name is 1 to 200 characters, like \"24th & Quincy robberies\".")
         }

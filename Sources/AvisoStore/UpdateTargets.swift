@@ -115,51 +115,48 @@ extension AvisoStore {
         }
     }
 
-    /// Every victim of the target's cases, each once, with all their contact points.
+    /// Every victim of the target's cases, each once, with all their contact
+    /// points. The cases are read in order of id, each through its index in
+    /// victim order (no sort, no grouping), so a victim on two of them is met
+    /// first on the lowest, which becomes their own case.
     static func audience(_ db: Database, _ target: ResolvedTarget) throws -> [AudienceVictim] {
-        let caseIds = target.cases.map(\.id)
-        var ownCase: [Int64: Int64] = [:]
-        if caseIds.count > 1 {
-            for row in try Row.fetchAll(
-                db, sql: "SELECT victim_id, min(case_id) AS case_id FROM case_victims WHERE case_id IN (\(list(caseIds))) GROUP BY victim_id")
-            {
-                ownCase[row["victim_id"]] = row["case_id"]
-            }
-        }
-        let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT v.id, v.language, v.time_zone, v.discreet, cp.id AS contact_point_id, cp.channel, cp.consent_state
-                FROM victims v LEFT JOIN contact_points cp ON cp.victim_id = v.id
-                WHERE v.id IN (SELECT victim_id FROM case_victims WHERE case_id IN (\(list(caseIds))))
-                ORDER BY v.id, cp.id
-                """)
         var result: [AudienceVictim] = []
-        result.reserveCapacity(rows.count)
+        var seen: Set<Int64> = []
         // The victims share a few languages and zones: parse each once.
         var languages: [String: LanguageTag] = [:]
         var zones: [String: TimeZone] = [:]
-        for row in rows {
-            let victimId: Int64 = row["id"]
-            let point = (row["contact_point_id"] as Int64?).map { pointId in
-                AudienceVictim.Point(
-                    id: pointId, channel: Channel(rawValue: row["channel"]) ?? .sms,
-                    consent: ConsentState(rawValue: row["consent_state"]) ?? .pending)
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT v.id, v.language, v.time_zone, v.discreet, cp.id AS contact_point_id, cp.channel, cp.consent_state
+                FROM case_victims cv JOIN victims v ON v.id = cv.victim_id LEFT JOIN contact_points cp ON cp.victim_id = v.id
+                WHERE cv.case_id = ? ORDER BY cv.victim_id, cp.id
+                """)
+        for targetCase in target.cases.sorted(by: { $0.id < $1.id }) {
+            let first = result.count
+            let rows = try Row.fetchCursor(statement, arguments: [targetCase.id])
+            while let row = try rows.next() {
+                let victimId: Int64 = row[0]
+                let point = (row[4] as Int64?).map { pointId in
+                    AudienceVictim.Point(
+                        id: pointId, channel: Channel(rawValue: row[5]) ?? .sms, consent: ConsentState(rawValue: row[6]) ?? .pending)
+                }
+                if result.count > first, result[result.count - 1].id == victimId {
+                    if let point { result[result.count - 1].points.append(point) }
+                    continue
+                }
+                if target.cases.count > 1 {
+                    guard seen.insert(victimId).inserted else { continue }
+                }
+                let languageText: String = row[1]
+                let zoneText: String = row[2]
+                let language = try languages[languageText] ?? LanguageTag(languageText)
+                languages[languageText] = language
+                let zone = zones[zoneText] ?? TimeZone(identifier: zoneText) ?? .gmt
+                zones[zoneText] = zone
+                result.append(
+                    AudienceVictim(
+                        id: victimId, caseId: targetCase.id, language: language, timeZone: zone, discreet: row[3], points: point.map { [$0] } ?? []))
             }
-            if let last = result.last, last.id == victimId {
-                if let point { result[result.count - 1].points.append(point) }
-                continue
-            }
-            let languageText: String = row["language"]
-            let zoneText: String = row["time_zone"]
-            let language = try languages[languageText] ?? LanguageTag(languageText)
-            languages[languageText] = language
-            let zone = zones[zoneText] ?? TimeZone(identifier: zoneText) ?? .gmt
-            zones[zoneText] = zone
-            result.append(
-                AudienceVictim(
-                    id: victimId, caseId: ownCase[victimId] ?? caseIds[0], language: language, timeZone: zone, discreet: row["discreet"],
-                    points: point.map { [$0] } ?? []))
         }
         return result
     }

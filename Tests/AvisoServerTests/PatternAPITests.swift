@@ -52,6 +52,10 @@ import Testing
             let shown = try await client.call(.get, "/v1/patterns/\(pattern.id)", as: captain)
             let view = try JSONDecoder.iso.decode(PatternView.self, from: Data(shown.body.utf8))
             #expect(view.victims?.count == 2 && view.updates?.map(\.id) == [updateId])
+            _ = try fixture.store.receiveInbound(
+                providerId: "SMp1", from: "+18165550142", body: "¿Cuándo es la corte?", planner: fixture.planner, now: fixture.clock.now())
+            let inbox = try await client.call(.get, "/v1/patterns/\(pattern.id)/inbox", as: captain)
+            #expect(try JSONDecoder.iso.decode(InboxList.self, from: Data(inbox.body.utf8)).replies.map(\.body) == ["¿Cuándo es la corte?"])
             let export = try await client.call(.get, "/v1/patterns/\(pattern.id)/export", as: harness.tokens[.auditor])
             #expect(try JSONDecoder.iso.decode(HistoryExport.self, from: Data(export.body.utf8)).cases.count == 2)
             let unlinked = try await client.call(.delete, "/v1/patterns/\(pattern.id)/cases/KC-2025-004519", as: captain)

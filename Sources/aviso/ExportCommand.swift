@@ -5,7 +5,8 @@ import Foundation
 
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export the whole history of a case, a victim or a pattern's cases — consent, messages with every status change, replies — as JSON or CSV.",
+        abstract:
+            "Export the whole history of a case, a victim or a pattern's cases — consent, messages with every status change, replies — as JSON or CSV.",
         discussion: "Example: aviso export --case KC-2025-004512 --format csv --output KC-2025-004512.csv")
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("case"), help: "The case number.") var caseNumber: String?

@@ -41,11 +41,11 @@ struct Setup {
     }
 
     /// Registers `count` victims, half Spanish and half English, one consented phone each.
-    func addVictims(_ count: Int) throws {
+    func addVictims(_ count: Int, toCase number: String = "KC-BENCH-1", firstIndex: Int = 0) throws {
         let consent = ConsentInput(state: .optedIn, method: .verbal, wordingVersion: "2026-01")
         var victims: [ValidatedVictim] = []
         victims.reserveCapacity(count)
-        for index in 0..<count {
+        for index in firstIndex..<(firstIndex + count) {
             let phone = "+1816\(String(format: "%07d", 1_000_000 + index))"
             victims.append(
                 try VictimCreate(
@@ -53,7 +53,7 @@ struct Setup {
                     contactPoints: [ContactPointCreate(channel: .sms, address: phone, consent: consent)]
                 ).validated(catalog: planner.catalog))
         }
-        _ = try store.addVictims(victims, toCase: "KC-BENCH-1", by: captain, planner: planner, now: Date())
+        _ = try store.addVictims(victims, toCase: number, by: captain, planner: planner, now: Date())
     }
 
     func cleanUp() { try? FileManager.default.removeItem(at: directory) }
@@ -73,28 +73,56 @@ func residentMiB() -> Double {
 }
 
 struct Fanout: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Time to materialize one update to N victims (rendered, scheduled, durable).")
-    @Option(help: "Victims on the case.") var victims = 100_000
+    static let configuration = CommandConfiguration(
+        abstract: "Time to materialize one update to N victims (rendered, scheduled, durable): to one case, or to a pattern of --cases cases.")
+    @Option(help: "Victims in all.") var victims = 100_000
+    @Option(help: "Cases: more than 1 spreads the victims over them, links them into a pattern and queues the update to it.") var cases = 1
     @Option(help: "The templates directory.") var templates = "Templates"
+
+    func validate() throws {
+        guard cases >= 1, victims >= cases else { throw ValidationError("--cases is at least 1 and at most --victims.") }
+    }
 
     func run() async throws {
         let setup = try Setup(templates: templates)
         defer { setup.cleanUp() }
         let clock = ContinuousClock()
-        let registered = try clock.measure { try setup.addVictims(victims) }
-        print("registered \(victims) victims (with their welcomes) in \(String(format: "%.2f", seconds(registered))) s")
+        var target = UpdateTargetReference.caseNumber("KC-BENCH-1")
+        let registered = try clock.measure {
+            if cases == 1 {
+                try setup.addVictims(victims)
+                return
+            }
+            var numbers = ["KC-BENCH-1"]
+            for index in 2...cases {
+                numbers.append("KC-BENCH-\(index)")
+                _ = try setup.store.createCase(
+                    CaseCreate(number: numbers[index - 1], offense: "armed_robbery", unit: "Robbery Unit"), by: setup.captain, now: Date())
+            }
+            let each = victims / cases
+            for (index, number) in numbers.enumerated() {
+                try setup.addVictims(index == cases - 1 ? victims - each * index : each, toCase: number, firstIndex: each * index)
+            }
+            // Some victims were robbed twice: the first victim of each case is on the next one too, and told once.
+            for index in 0..<(cases - 1) { _ = try setup.store.linkVictim(Int64(each * index + 1), toCase: numbers[index + 1], now: Date()) }
+            let pattern = try setup.store.createPattern(
+                PatternCreate(name: "Bench pattern", caseNumbers: numbers), by: setup.captain, now: Date())
+            target = .pattern(pattern.id)
+        }
+        print("registered \(victims) victims on \(cases) case\(cases == 1 ? "" : "s") in \(String(format: "%.2f", seconds(registered))) s")
         let fields = try UpdateFields(charges: [Charge(offense: "armed_robbery", count: 2), Charge(offense: "armed_criminal_action", count: 2)])
             .validated(for: .chargesFiled, catalog: setup.planner.catalog, departmentZone: TimeZone(identifier: "America/Chicago")!)
         var update: UpdateView?
         let elapsed = try clock.measure {
             update = try setup.store.queueUpdate(
-                UpdateRequest(event: .chargesFiled, fields: fields, sendAt: nil), caseNumber: "KC-BENCH-1", by: setup.captain, planner: setup.planner,
+                UpdateRequest(event: .chargesFiled, fields: fields, sendAt: nil), target: target, by: setup.captain, planner: setup.planner,
                 now: Date(), dryRun: false)
         }
         let count = update?.messageCount ?? 0
         print(
-            "fan-out: charges_filed to \(count) contact points materialized in \(String(format: "%.2f", seconds(elapsed))) s (target < 2 s for 100,000)"
+            "fan-out: charges_filed to \(count) contact points (\(update?.targetLabel ?? "?")) materialized in \(String(format: "%.2f", seconds(elapsed))) s (target < 2 s for 100,000)"
         )
+        if let reach = update?.reach { print("reach: \(reach.summary)") }
         print("resident memory: \(String(format: "%.0f", residentMiB())) MiB")
     }
 }

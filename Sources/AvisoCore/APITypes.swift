@@ -50,9 +50,12 @@ public struct CaseView: Codable, Sendable {
     /// On legal hold, nothing of the case is purged by the retention policy.
     public var legalHold: Bool
     public var victims: [VictimView]?
+    /// Show only: the case's victims no message has reached yet (sent or delivered), and why.
+    public var neverReached: [VictimReach]?
 
     enum CodingKeys: String, CodingKey {
         case id, number, offense, unit, status, summary, victims
+        case neverReached = "never_reached"
         case createdAt = "created_at"
         case closedAt = "closed_at"
         case legalHold = "legal_hold"
@@ -323,7 +326,12 @@ public struct MessageView: Codable, Sendable {
 
 public struct UpdateView: Codable, Sendable {
     public var id: Int64?
-    public var caseNumber: String
+    /// The case a case update targets; absent for a pattern update (each message names its victim's case).
+    public var caseNumber: String?
+    /// `case` or `pattern`.
+    public var target: UpdateTarget = .case
+    public var patternId: Int64?
+    public var patternName: String?
     public var event: Event
     public var fields: UpdateFields?
     public var state: UpdateState
@@ -335,17 +343,26 @@ public struct UpdateView: Codable, Sendable {
     public var messageCount: Int
     /// What a captain should know before sending: SMS over the segment budget, by language. Absent when there is nothing.
     public var warnings: [String]?
+    /// Queued updates: where it stands, from its messages.
+    public var progress: UpdateProgress?
+    /// Queued updates: every message by state (`{"delivered": 12, "failed": 1}`).
+    public var messageStates: [String: Int]?
+    /// Who is told and who is not, and why; once sent, how each victim's messages fared.
+    public var reach: ReachReport?
 
     enum CodingKeys: String, CodingKey {
-        case id, event, fields, state, messages, warnings
+        case id, event, fields, state, messages, warnings, target, progress, reach
         case caseNumber = "case_number"
+        case patternId = "pattern_id"
+        case patternName = "pattern_name"
+        case messageStates = "message_states"
         case createdBy = "created_by"
         case createdAt = "created_at"
         case messageCount = "message_count"
     }
 
     public init(
-        id: Int64?, caseNumber: String, event: Event, fields: UpdateFields?, state: UpdateState, createdBy: String?, createdAt: Date?,
+        id: Int64?, caseNumber: String?, event: Event, fields: UpdateFields?, state: UpdateState, createdBy: String?, createdAt: Date?,
         messages: [MessageView],
         messageCount: Int? = nil
     ) {

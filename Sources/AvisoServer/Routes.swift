@@ -38,7 +38,9 @@ public enum AvisoRoutes {
             let staff = try require(context, .readCases)
             let number = try context.parameters.require("number")
             try state.store.requireAccess(staff, caseNumber: number)
-            return json(try state.store.caseView(number: number, withVictims: true))
+            var view = try state.store.caseView(number: number, withVictims: true)
+            view.neverReached = try state.store.neverReached(caseNumber: number)
+            return json(view)
         }
         v1.post("cases/:number/victims") { request, context in
             let staff = try require(context, .writeCases)
@@ -70,7 +72,7 @@ public enum AvisoRoutes {
         v1.get("updates/:id") { _, context in
             let staff = try require(context, .readCases)
             try state.store.requireAccess(staff, updateId: try id(context))
-            return json(try state.store.update(id: try id(context)))
+            return json(try state.store.update(id: try id(context), for: staff))
         }
         v1.post("updates/:id/cancel") { _, context in
             let staff = try require(context, .writeCases)
@@ -194,38 +196,16 @@ public enum AvisoRoutes {
             let staff = try require(context, .audit)
             return json(try state.store.exportVictim(id: try id(context), by: staff, now: state.clock.now()))
         }
+        addPatterns(to: v1, state: state)
         WebhookRoutes.add(to: router, state: state, metrics: operations.metrics)
         return router
     }
 
     static func queue(_ request: Request, _ context: AvisoRequestContext, state: ServerState, dryRun: Bool) async throws -> Response {
         let staff = try require(context, .writeCases)
-        let input = try await body(UpdateCreate.self, request, context)
-        try state.store.requireAccess(staff, caseNumber: try context.parameters.require("number"))
-        guard let event = Event(rawValue: input.event), event.isQueueable else {
-            throw AvisoError.invalid(
-                "event", "'\(input.event)' is not an event staff can queue. Events: \(Event.queueable.map(\.rawValue).joined(separator: ", ")).")
-        }
-        let current = state.reloadable
-        let planner = current.planner
-        let fields = try (input.fields ?? UpdateFields()).validated(
-            for: event, catalog: planner.catalog, departmentZone: planner.policy.departmentZone)
-        let sendAt = try input.sendAt.map { (raw: String) throws(AvisoError) in
-            try UpdateFields.parseLocalDateTime(raw, zone: planner.policy.departmentZone, field: "send_at")
-        }
-        let view = try state.store.queueUpdate(
-            UpdateRequest(event: event, fields: fields, sendAt: sendAt), caseNumber: try context.parameters.require("number"), by: staff,
-            planner: planner, now: state.clock.now(), dryRun: dryRun, messageLifetime: current.messageLifetime)
-        if !dryRun {
-            state.wakeDispatcher()
-            context.logger.info(
-                "update queued",
-                metadata: [
-                    "update": "\(view.id.map(String.init) ?? "-")", "case": "\(view.caseNumber)", "event": "\(event.rawValue)",
-                    "messages": "\(view.messages.count)",
-                ])
-        }
-        return json(view, status: dryRun ? .ok : .created)
+        let number = try context.parameters.require("number")
+        try state.store.requireAccess(staff, caseNumber: number)
+        return try await queue(request, context, state: state, staff: staff, target: .caseNumber(number), dryRun: dryRun)
     }
 
     enum Permission { case none, readCases, writeCases, manageStaff, audit }

@@ -45,11 +45,19 @@ extension AvisoStore {
         do { try requireAccess(staff, victimId: victim) } catch { throw AvisoError.notFound("contact point", String(contactPointId)) }
     }
 
-    /// Throws "not found" unless the update's case is one `staff` may see.
+    /// Throws "not found" unless the update's case (or pattern) is one `staff` may see.
     public func requireAccess(_ staff: StaffAccount, updateId: Int64) throws {
         try pool.read { db in
-            let caseId = try Int64.fetchOne(db, sql: "SELECT case_id FROM updates WHERE id = ?", arguments: [updateId])
-            guard let caseId, try Self.sees(db, staff, caseIds: [caseId]) else { throw AvisoError.notFound("update", String(updateId)) }
+            let row = try Row.fetchOne(db, sql: "SELECT case_id, pattern_id FROM updates WHERE id = ?", arguments: [updateId])
+            let visible =
+                if let patternId = row?["pattern_id"] as Int64? {
+                    try Self.sees(db, staff, patternId: patternId)
+                } else if let caseId = row?["case_id"] as Int64? {
+                    try Self.sees(db, staff, caseIds: [caseId])
+                } else {
+                    false
+                }
+            guard visible else { throw AvisoError.notFound("update", String(updateId)) }
         }
     }
 
@@ -67,24 +75,32 @@ extension AvisoStore {
     /// Assigns a staff account to a case.
     public func assign(staffId: Int64, toCase number: String, now: Date) throws -> [StaffAccount] {
         try pool.write { db in
-            let caseId = try Self.caseId(db, number: number)
-            guard
-                let role = try String.fetchOne(db, sql: "SELECT role FROM staff_accounts WHERE id = ? AND disabled_at IS NULL", arguments: [staffId])
-            else {
-                throw AvisoError.notFound("staff account", String(staffId))
-            }
-            guard role == StaffRole.captain.rawValue else {
-                throw AvisoError.invalid("staff_id", "Only captains are assigned to cases; supervisors and auditors already see every case.")
-            }
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO case_staff (case_id, staff_id, assigned_at) VALUES (?, ?, ?)", arguments: [caseId, staffId, now.millis])
-            return try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT s.id, s.name, s.role, s.languages FROM case_staff cs JOIN staff_accounts s ON s.id = cs.staff_id WHERE cs.case_id = ? ORDER BY s.id",
-                arguments: [caseId]
-            ).map(Self.staff)
+            try Self.assignCaptain(db, staffId: staffId, to: .case, id: try Self.caseId(db, number: number), now: now)
         }
+    }
+
+    /// Assigns a captain to a case or a pattern (`case_staff`, `pattern_staff`) and answers its staff.
+    static func assignCaptain(_ db: Database, staffId: Int64, to target: UpdateTarget, id: Int64, now: Date) throws -> [StaffAccount] {
+        let (table, key) = target == .case ? ("case_staff", "case_id") : ("pattern_staff", "pattern_id")
+        guard
+            let role = try String.fetchOne(db, sql: "SELECT role FROM staff_accounts WHERE id = ? AND disabled_at IS NULL", arguments: [staffId])
+        else {
+            throw AvisoError.notFound("staff account", String(staffId))
+        }
+        guard role == StaffRole.captain.rawValue else {
+            throw AvisoError.invalid(
+                "staff_id", "Only captains are assigned to \(target.rawValue)s; supervisors and auditors already see every \(target.rawValue).")
+        }
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO \(table) (\(key), staff_id, assigned_at) VALUES (?, ?, ?)", arguments: [id, staffId, now.millis])
+        return try Row.fetchAll(
+            db,
+            sql: """
+                SELECT s.id, s.name, s.role, s.languages FROM \(table) a JOIN staff_accounts s ON s.id = a.staff_id
+                WHERE a.\(key) = ? ORDER BY s.id
+                """,
+            arguments: [id]
+        ).map(Self.staff)
     }
 
     static func sees(_ db: Database, _ staff: StaffAccount, caseIds: [Int64]) throws -> Bool {

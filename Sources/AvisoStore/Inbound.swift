@@ -182,7 +182,10 @@ extension AvisoStore {
 
     /// Staff's inbox: free-text replies (and keyword replies with `includeKeywords`),
     /// unhandled first, those in a language `staff` speaks before the others, newest first.
-    public func inbox(for staff: StaffAccount, caseNumber: String?, includeHandled: Bool, includeKeywords: Bool, limit: Int) throws -> [InboundView] {
+    /// `caseIds` narrows it to replies on those cases (a pattern's).
+    public func inbox(
+        for staff: StaffAccount, caseNumber: String?, caseIds: [Int64]? = nil, includeHandled: Bool, includeKeywords: Bool, limit: Int
+    ) throws -> [InboundView] {
         try pool.read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
@@ -193,6 +196,7 @@ extension AvisoStore {
             }
             if !includeKeywords { conditions.append("i.intent IS NULL") }
             if !includeHandled { conditions.append("i.handled_at IS NULL") }
+            if let caseIds { conditions.append("i.id IN (SELECT inbound_id FROM inbound_cases WHERE case_id IN (\(Self.list(caseIds))))") }
             if let caseNumber {
                 conditions.append("i.id IN (SELECT inbound_id FROM inbound_cases WHERE case_id = ?)")
                 _ = arguments.append(contentsOf: [try Self.caseId(db, number: caseNumber)])

@@ -44,8 +44,11 @@ enum Schema {
                 try db.execute(sql: "UPDATE messages SET lane = ? WHERE event = ?", arguments: [event.lane, event.rawValue])
             }
         }
-        migrator.registerMigration("v10: token lifetimes, account changes and the access log") { db in
-            try db.execute(sql: v10)
+        migrator.registerMigration("v10: patterns") { db in
+            try db.execute(sql: patterns)
+        }
+        migrator.registerMigration("v11: token lifetimes, account changes and the access log") { db in
+            try db.execute(sql: v11)
         }
         return migrator
     }
@@ -365,7 +368,7 @@ enum Schema {
     /// authenticated request and every account change: who, what, when, from
     /// where, and the outcome. It is hash-chained and append-only like the
     /// contact log, and `verifyAuditChains` walks it too.
-    static let v10 = """
+    static let v11 = """
         ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;
         ALTER TABLE api_tokens ADD COLUMN label TEXT;
         ALTER TABLE api_tokens ADD COLUMN created_by TEXT;

@@ -23,59 +23,127 @@ extension AvisoStore {
         _ request: UpdateRequest, caseNumber: String, by staff: StaffAccount, planner: UpdatePlanner, now: Date, dryRun: Bool,
         messageLifetime: TimeInterval = 3 * 86400
     ) throws -> UpdateView {
+        try queueUpdate(
+            request, target: .caseNumber(caseNumber), by: staff, planner: planner, now: now, dryRun: dryRun, messageLifetime: messageLifetime)
+    }
+
+    /// Plans an update to a case or a pattern and, unless `dryRun`, queues it.
+    /// A pattern update tells every victim of every linked case `staff` may
+    /// reach once — one message per contact point, however many linked cases
+    /// the victim is on — each message naming the victim's own case.
+    public func queueUpdate(
+        _ request: UpdateRequest, target reference: UpdateTargetReference, by staff: StaffAccount, planner: UpdatePlanner, now: Date,
+        dryRun: Bool, messageLifetime: TimeInterval = 3 * 86400
+    ) throws -> UpdateView {
         let work = { (db: Database) throws -> UpdateView in
-            let caseId = try Self.caseId(db, number: caseNumber)
-            let caseRow = try Row.fetchOne(db, sql: "SELECT number, offense, status FROM cases WHERE id = ?", arguments: [caseId])!
-            guard caseRow["status"] == CaseStatus.open.rawValue else {
-                throw AvisoError.conflict("Case \(caseNumber) is closed; updates cannot be queued on it.")
+            let target = try Self.resolveTarget(db, reference, for: staff)
+            let previous = try Self.referencedHearing(db, request: request, target: target)
+            let audience = try Self.audience(db, target)
+            let reach = Self.planAudience(
+                audience, target: target, request: request, previousHearing: previous?.hearing, planner: planner, now: now,
+                listTold: ReachReport.listedLimit)
+            if !dryRun {
+                guard reach.recipientCount > 0 || !reach.missing.isEmpty else {
+                    throw AvisoError.conflict(
+                        "No victim of \(target.label) has a contact point with consent, so nothing would be sent. Record consent for a contact point first."
+                    )
+                }
+                if !reach.missing.isEmpty {
+                    // G6: queueing fails whole, naming every missing template, as the planner words it.
+                    let all = audience.filter { victim in victim.points.contains { $0.consent == .optedIn } }
+                    for (caseId, victims) in Dictionary(grouping: all, by: \.caseId) {
+                        _ = try planner.plan(
+                            event: request.event, fields: request.fields,
+                            caseFacts: Self.facts(target, caseId: caseId), recipients: Self.recipients(victims),
+                            previousHearing: previous?.hearing, sendAt: request.sendAt, now: now)
+                    }
+                    throw AvisoError(
+                        .missingTranslation, title: "Missing translation",
+                        detail: "Nothing was queued for the victims of \(target.label):\n"
+                            + Array(Set(reach.missing)).sorted().joined(separator: "\n"))
+                }
             }
-            let previous = try Self.referencedHearing(db, request: request, caseId: caseId)
-            let recipients = try Self.recipients(db, caseId: caseId)
-            guard !recipients.isEmpty else {
-                throw AvisoError.conflict(
-                    "No victim of case \(caseNumber) has a contact point with consent, so nothing would be sent. Record consent for a contact point first."
-                )
+            var planned: [(caseId: Int64, messages: [PlannedMessage])] = []
+            for (caseId, recipients) in reach.recipientsByCase.sorted(by: { $0.key < $1.key }) {
+                planned.append(
+                    (
+                        caseId,
+                        try planner.plan(
+                            event: request.event, fields: request.fields, caseFacts: Self.facts(target, caseId: caseId), recipients: recipients,
+                            previousHearing: previous?.hearing, sendAt: request.sendAt, now: now)
+                    ))
             }
-            let planned = try planner.plan(
-                event: request.event, fields: request.fields, caseFacts: CaseFacts(number: caseRow["number"], offense: caseRow["offense"]),
-                recipients: recipients, previousHearing: previous?.hearing, sendAt: request.sendAt, now: now)
+            let all = planned.flatMap(\.messages)
+            var warnings = target.notes + (PlannedMessage.segmentWarnings(all) ?? [])
+            if !reach.missing.isEmpty {
+                warnings.append("Queueing would fail: " + Array(Set(reach.missing)).sorted().joined(separator: "; "))
+            }
+            let listed = try Self.named(db, reach.unreached + reach.toldListed)
+            let report = ReachReport(
+                listed: listed, outcomes: Self.outcomes(reach), discreetTold: reach.discreetTold, statuses: dryRun ? nil : ["queued": reach.told])
             if dryRun {
-                let names = try Self.victimNames(db, ids: Set(planned.map(\.victimId)))
+                let names = try Self.victimNames(db, ids: Set(all.prefix(Self.viewedMessages).map(\.victimId)))
+                let numbers = Dictionary(uniqueKeysWithValues: target.cases.map { ($0.id, $0.number) })
                 var view = UpdateView(
-                    id: nil, caseNumber: caseNumber, event: request.event, fields: request.fields.fields, state: .queued, createdBy: staff.actor,
-                    createdAt: nil,
-                    messages: planned.map { Self.preview($0, caseNumber: caseNumber, victimName: names[$0.victimId]) })
-                view.warnings = PlannedMessage.segmentWarnings(planned)
+                    id: nil, caseNumber: target.caseNumber, event: request.event, fields: request.fields.fields, state: .queued,
+                    createdBy: staff.actor, createdAt: nil,
+                    messages: planned.flatMap { group in
+                        group.messages.map { Self.preview($0, caseNumber: numbers[group.caseId], victimName: names[$0.victimId]) }
+                    })
+                view.target = target.kind
+                view.patternId = target.patternId
+                view.patternName = target.patternName
+                view.warnings = warnings.isEmpty ? nil : warnings
+                view.reach = report
                 return view
             }
             let fieldsJSON = String(decoding: try JSONEncoder().encode(request.fields.fields), as: UTF8.self)
             try db.execute(
                 sql: """
-                    INSERT INTO updates (case_id, event, fields, send_at, hearing_update_id, created_by, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO updates (case_id, pattern_id, event, fields, send_at, hearing_update_id, created_by, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    caseId, request.event.rawValue, fieldsJSON, request.sendAt?.millis, request.fields.fields.hearingUpdateId, staff.id, now.millis,
+                    target.caseId, target.patternId, request.event.rawValue, fieldsJSON, request.sendAt?.millis,
+                    request.fields.fields.hearingUpdateId, staff.id, now.millis,
                 ])
             let updateId = db.lastInsertedRowID
             if let previous, request.event == .courtDateChanged || request.event == .hearingCancelled {
-                // The old hearing's reminders must not go out.
+                // The old hearing's announcement and reminders must not go out: a victim
+                // never receives the old date and the new one at the same 08:00.
                 try Self.cancelQueued(
-                    db, sql: "update_id = ? AND event = 'court_date_reminder'", arguments: [previous.updateId], actor: staff.actor, now: now,
+                    db, sql: "update_id = ?", arguments: [previous.updateId], actor: staff.actor, now: now,
                     reason: "hearing changed by update \(updateId)")
             }
-            try Self.insertMessages(
-                db, planned, updateId: updateId, caseId: caseId,
-                expiresAt: { message in
-                    let lifetime = message.dueAt.addingTimeInterval(messageLifetime)
-                    guard let startsAt = request.fields.startsAt else { return lifetime }
-                    return min(lifetime, startsAt)
-                }, now: now)
-            var view = try Self.updateView(db, id: updateId, messageLimit: Self.viewedMessages)
-            view.warnings = PlannedMessage.segmentWarnings(planned)
+            for group in planned {
+                try Self.insertMessages(
+                    db, group.messages, updateId: updateId, caseId: group.caseId,
+                    expiresAt: { message in
+                        let lifetime = message.dueAt.addingTimeInterval(messageLifetime)
+                        guard let startsAt = request.fields.startsAt else { return lifetime }
+                        return min(lifetime, startsAt)
+                    }, now: now)
+            }
+            try Self.recordUnreached(db, reach, updateId: updateId)
+            var view = try Self.updateView(
+                db, id: updateId, messageLimit: Self.viewedMessages, fresh: (["queued": all.count], report))
+            view.warnings = warnings.isEmpty ? nil : warnings
             return view
         }
         return dryRun ? try pool.read(work) : try pool.write(work)
+    }
+
+    static func facts(_ target: ResolvedTarget, caseId: Int64) -> CaseFacts {
+        let found = target.cases.first { $0.id == caseId }!
+        return CaseFacts(number: found.number, offense: found.offense)
+    }
+
+    static func recipients(_ victims: [AudienceVictim]) -> [Recipient] {
+        victims.map { victim in
+            Recipient(
+                victimId: victim.id, language: victim.language, timeZone: victim.timeZone, discreet: victim.discreet,
+                contactPoints: victim.points.filter { $0.consent == .optedIn }.map { RecipientAddress(contactPointId: $0.id, channel: $0.channel) })
+        }
     }
 
     /// Cancels an update: every message not yet handed off is cancelled.
@@ -99,6 +167,11 @@ extension AvisoStore {
 
     public func update(id: Int64) throws -> UpdateView {
         try pool.read { db in try Self.updateView(db, id: id) }
+    }
+
+    /// An update as `staff` may see it: a captain sees a pattern update's messages on the cases assigned to them.
+    public func update(id: Int64, for staff: StaffAccount) throws -> UpdateView {
+        try pool.read { db in try Self.updateView(db, id: id, visibleCases: try Self.visibleCaseIds(db, for: staff)) }
     }
 
     /// The messages of a case (or all), newest first, optionally in one state.
@@ -150,20 +223,49 @@ extension AvisoStore {
     /// How many of an update's messages its view lists; `message_count` gives them all.
     static let viewedMessages = 1000
 
-    static func updateView(_ db: Database, id: Int64, messageLimit: Int = viewedMessages) throws -> UpdateView {
+    /// An update with its first messages, its messages by state and its reach. `fresh` is what
+    /// the transaction that queued it already knows, so a fan-out is not read back row by row.
+    static func updateView(
+        _ db: Database, id: Int64, messageLimit: Int = viewedMessages, visibleCases: Set<Int64>? = nil,
+        fresh: (states: [String: Int], reach: ReachReport)? = nil
+    ) throws -> UpdateView {
         guard
             let row = try Row.fetchOne(
-                db, sql: "SELECT u.*, c.number FROM updates u JOIN cases c ON c.id = u.case_id WHERE u.id = ?", arguments: [id])
+                db,
+                sql: """
+                    SELECT u.*, c.number, p.name AS pattern_name FROM updates u LEFT JOIN cases c ON c.id = u.case_id
+                    LEFT JOIN patterns p ON p.id = u.pattern_id WHERE u.id = ?
+                    """, arguments: [id])
         else { throw AvisoError.notFound("update", String(id)) }
         let fieldsText: String = row["fields"]
         let fields = try? JSONDecoder().decode(UpdateFields.self, from: Data(fieldsText.utf8))
-        let messages = try Row.fetchAll(db, sql: "\(messageSelect) WHERE m.update_id = ? ORDER BY m.id LIMIT ?", arguments: [id, messageLimit]).map(
-            messageView)
-        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM messages WHERE update_id = ?", arguments: [id]) ?? 0
-        return UpdateView(
-            id: id, caseNumber: row["number"], event: Event(rawValue: row["event"]) ?? .custom, fields: fields,
-            state: UpdateState(rawValue: row["state"]) ?? .queued, createdBy: "staff:\(row["created_by"] as Int64)",
-            createdAt: Date(millis: row["created_at"]), messages: messages, messageCount: count)
+        let scope = visibleCases.map { " AND m.case_id IN (\(list($0.sorted())))" } ?? ""
+        let messages = try Row.fetchAll(
+            db, sql: "\(messageSelect) WHERE m.update_id = ?\(scope) ORDER BY m.id LIMIT ?", arguments: [id, messageLimit]
+        ).map(messageView)
+        let states = try fresh?.states ?? messageStates(db, updateId: id, scope: scope)
+        let state = UpdateState(rawValue: row["state"]) ?? .queued
+        var view = UpdateView(
+            id: id, caseNumber: row["number"], event: Event(rawValue: row["event"]) ?? .custom, fields: fields, state: state,
+            createdBy: "staff:\(row["created_by"] as Int64)", createdAt: Date(millis: row["created_at"]), messages: messages,
+            messageCount: states.values.reduce(0, +))
+        view.patternId = row["pattern_id"]
+        view.patternName = row["pattern_name"]
+        view.target = view.patternId == nil ? .case : .pattern
+        view.messageStates = states
+        view.progress = UpdateProgress.of(state: state, messageStates: states)
+        view.reach = try fresh?.reach ?? reach(db, updateId: id, visibleCases: visibleCases)
+        return view
+    }
+
+    static func messageStates(_ db: Database, updateId: Int64, scope: String) throws -> [String: Int] {
+        var states: [String: Int] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT m.state, count(*) AS n FROM messages m WHERE m.update_id = ?\(scope) GROUP BY m.state", arguments: [updateId])
+        {
+            states[row["state"]] = row["n"]
+        }
+        return states
     }
 
     static func victimNames(_ db: Database, ids: Set<Int64>) throws -> [Int64: String] {
@@ -175,52 +277,24 @@ extension AvisoStore {
         return names
     }
 
-    /// Every victim of the case with their opted-in contact points.
-    static func recipients(_ db: Database, caseId: Int64) throws -> [Recipient] {
-        let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT v.id, v.language, v.time_zone, v.discreet, cp.id AS contact_point_id, cp.channel
-                FROM case_victims cv JOIN victims v ON v.id = cv.victim_id
-                JOIN contact_points cp ON cp.victim_id = v.id AND cp.consent_state = 'opted_in'
-                WHERE cv.case_id = ? ORDER BY v.id, cp.id
-                """, arguments: [caseId])
-        var result: [Recipient] = []
-        result.reserveCapacity(rows.count)
-        // A case's victims share a few languages and zones: parse each once.
-        var languages: [String: LanguageTag] = [:]
-        var zones: [String: TimeZone] = [:]
-        for row in rows {
-            let address = RecipientAddress(contactPointId: row["contact_point_id"], channel: Channel(rawValue: row["channel"]) ?? .sms)
-            let victimId: Int64 = row["id"]
-            if let last = result.last, last.victimId == victimId {
-                result[result.count - 1].contactPoints.append(address)
-                continue
-            }
-            let languageText: String = row["language"]
-            let zoneText: String = row["time_zone"]
-            let language = try languages[languageText] ?? LanguageTag(languageText)
-            languages[languageText] = language
-            let zone = zones[zoneText] ?? TimeZone(identifier: zoneText) ?? .gmt
-            zones[zoneText] = zone
-            result.append(Recipient(victimId: victimId, language: language, timeZone: zone, discreet: row["discreet"], contactPoints: [address]))
-        }
-        return result
-    }
-
     /// The hearing an update refers to by `hearing_update_id`.
-    static func referencedHearing(_ db: Database, request: UpdateRequest, caseId: Int64) throws -> (updateId: Int64, hearing: Hearing)? {
+    static func referencedHearing(
+        _ db: Database, request: UpdateRequest, target: ResolvedTarget
+    ) throws -> (updateId: Int64, hearing: Hearing)? {
         guard let referenced = request.fields.fields.hearingUpdateId else { return nil }
         guard
             let row = try Row.fetchOne(
-                db, sql: "SELECT case_id, event, fields, state FROM updates WHERE id = ?", arguments: [referenced])
+                db, sql: "SELECT case_id, pattern_id, event, fields, state FROM updates WHERE id = ?", arguments: [referenced])
         else {
             throw AvisoError.invalid("fields.hearing_update_id", "Update \(referenced) does not exist.")
         }
         let event: String = row["event"]
-        guard row["case_id"] == caseId, [Event.courtDate, .courtDateChanged, .bondHearing].map(\.rawValue).contains(event) else {
+        let sameTarget = target.patternId.map { row["pattern_id"] == $0 } ?? (row["case_id"] == target.caseId)
+        guard sameTarget, [Event.courtDate, .courtDateChanged, .bondHearing].map(\.rawValue).contains(event) else {
+            let list = target.patternId.map { "aviso pattern hearings \($0)" } ?? "aviso case hearings \(target.caseNumber ?? "")"
             throw AvisoError.invalid(
-                "fields.hearing_update_id", "Update \(referenced) is not a court_date, court_date_changed or bond_hearing of this case.")
+                "fields.hearing_update_id",
+                "Update \(referenced) is not a court_date, court_date_changed or bond_hearing of \(target.label). '\(list)' lists its hearings.")
         }
         let fieldsText: String = row["fields"]
         let fields = try JSONDecoder().decode(UpdateFields.self, from: Data(fieldsText.utf8))

@@ -13,7 +13,8 @@ struct Aviso: AsyncParsableCommand {
             'url = …' and 'token = …' in ~/.config/aviso/config.
             """,
         subcommands: [
-            CaseCommand.self, VictimCommand.self, ContactCommand.self, ConsentCommand.self, UpdateCommand.self, Messages.self, Inbox.self,
+            CaseCommand.self, PatternCommand.self, VictimCommand.self, ContactCommand.self, ConsentCommand.self, UpdateCommand.self, Messages.self,
+            Inbox.self,
             Export.self,
             StaffCommand.self, AccessLog.self, Status.self, WhoAmI.self,
         ])
@@ -34,7 +35,7 @@ struct WhoAmI: AsyncParsableCommand {
 struct CaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "case", abstract: "Open, list, show and close cases; legal hold.",
-        subcommands: [Open.self, List.self, Show.self, Assign.self, Close.self, Hold.self])
+        subcommands: [Open.self, List.self, Show.self, Assign.self, Close.self, Hold.self, CaseHearings.self])
 
     struct Assign: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Assign a captain to a case: captains see only the cases assigned to them.")
@@ -116,8 +117,8 @@ struct CaseCommand: AsyncParsableCommand {
             try await guarded {
                 let view: CaseView = try await options.client().get("/v1/cases/\(APIClient.segment(number))")
                 try options.output(view) { view in
-                    (["Case \(view.number): \(view.offense), \(view.unit), \(view.status.rawValue)"] + (view.victims ?? []).map(describe)).joined(
-                        separator: "\n")
+                    (["Case \(view.number): \(view.offense), \(view.unit), \(view.status.rawValue)"] + (view.victims ?? []).map(describe)
+                        + describeNeverReached(view.neverReached)).joined(separator: "\n")
                 }
             }
         }

@@ -80,16 +80,17 @@ func describe(_ update: UpdateView, preview: Bool) -> String {
     var lines: [String] = []
     if preview {
         lines.append(
-            "Preview of \(update.event.rawValue) on case \(update.caseNumber): \(update.messageCount) message\(update.messageCount == 1 ? "" : "s") would be sent. Nothing was queued."
+            "Preview of \(update.event.rawValue) on \(update.targetLabel): \(update.messageCount) message\(update.messageCount == 1 ? "" : "s") would be sent. Nothing was queued."
         )
     } else {
         lines.append(
-            "Update \(update.id.map(String.init) ?? "?") (\(update.event.rawValue)) on case \(update.caseNumber): \(update.state.rawValue), \(update.messageCount) message\(update.messageCount == 1 ? "" : "s")\(update.messageCount > update.messages.count ? " (the first \(update.messages.count) shown; aviso messages --case lists them all)" : "")."
+            "Update \(update.id.map(String.init) ?? "?") (\(update.event.rawValue)) on \(update.targetLabel): \(update.progress?.rawValue ?? update.state.rawValue), \(update.messageCount) message\(update.messageCount == 1 ? "" : "s")\(update.messageCount > update.messages.count ? " (the first \(update.messages.count) shown; aviso messages --case lists them all)" : "")."
         )
     }
     let segments = update.messages.compactMap(\.segments).reduce(0, +)
     if segments > 0 { lines.append("SMS segments in all: \(segments)") }
     for warning in update.warnings ?? [] { lines.append("Warning: \(warning)") }
+    lines += describeReach(update)
     for message in update.messages { lines.append(""); lines.append(describe(message)) }
     return lines.joined(separator: "\n")
 }

@@ -5,22 +5,28 @@ import Foundation
 
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export the whole history of a case or a victim — consent, messages with every status change, replies — as JSON or CSV.",
+        abstract:
+            "Export the whole history of a case, a victim or a pattern's cases — consent, messages with every status change, replies — as JSON or CSV.",
         discussion: "Example: aviso export --case KC-2025-004512 --format csv --output KC-2025-004512.csv")
     @OptionGroup var options: ClientOptions
     @Option(name: .customLong("case"), help: "The case number.") var caseNumber: String?
     @Option(help: "The victim's id.") var victim: Int64?
+    @Option(help: "A pattern's id: the history of its linked cases.") var pattern: Int64?
     @Option(help: "json or csv.") var format = "json"
     @Option(help: "Write to this file instead of standard output.") var output: String?
 
     func validate() throws {
-        guard (caseNumber == nil) != (victim == nil) else { throw ValidationError("Give either --case or --victim.") }
+        guard [caseNumber != nil, victim != nil, pattern != nil].filter({ $0 }).count == 1 else {
+            throw ValidationError("Give one of --case, --victim or --pattern.")
+        }
         guard ["json", "csv"].contains(format) else { throw ValidationError("--format is json or csv, not '\(format)'.") }
     }
 
     func run() async throws {
         try await guarded {
-            let path = caseNumber.map { "/v1/cases/\(APIClient.segment($0))/export" } ?? "/v1/victims/\(victim!)/export"
+            let path =
+                caseNumber.map { "/v1/cases/\(APIClient.segment($0))/export" } ?? pattern.map { "/v1/patterns/\($0)/export" }
+                ?? "/v1/victims/\(victim ?? 0)/export"
             progress("Downloading the history…")
             let export: HistoryExport = try await options.client().get(path)
             if !export.chainsIntact {

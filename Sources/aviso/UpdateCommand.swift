@@ -3,9 +3,16 @@ import AvisoClient
 import AvisoCore
 import Foundation
 
-/// The fields of an update, as options.
+/// The case an update is on, and its event and fields.
 struct UpdateOptions: ParsableArguments {
     @Argument(help: "The case number.") var caseNumber: String
+    @OptionGroup var event: UpdateEventOptions
+
+    func body() throws -> UpdateCreate { try event.body() }
+}
+
+/// An update's event and fields, as options.
+struct UpdateEventOptions: ParsableArguments {
     @Argument(help: "The event: \(Event.queueable.map(\.rawValue).joined(separator: ", ")).") var event: String
     @Option(help: "charges_filed: a charge and its counts, offense=count (repeat: --charge armed_robbery=2).") var charge: [String] = []
     @Option(help: "Hearings: when, 2026-03-03T09:00 in department time (or with an offset).") var startsAt: String?
@@ -55,7 +62,7 @@ struct UpdateOptions: ParsableArguments {
 struct UpdateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "update", abstract: "Preview, queue, show and cancel case updates.",
-        subcommands: [Preview.self, Queue.self, Show.self, Cancel.self])
+        subcommands: [Preview.self, Queue.self, Show.self, Cancel.self, UpdateList.self])
 
     struct Preview: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -131,6 +131,26 @@ import Testing
             "POST /v1/cases/{number}/legal-hold": Row(uri: "/v1/cases/\(number)/legal-hold", body: #"{"hold": true}"#, rule: .supervisorOnly),
             "POST /v1/cases/{number}/staff": Row(
                 uri: "/v1/cases/\(number)/staff", body: #"{"staff_id": \#(ids.unassignedCaptain)}"#, rule: .caseWrite(.ok)),
+            "GET /v1/cases/{number}/updates": Row(uri: "/v1/cases/\(number)/updates", rule: .caseRead),
+            "GET /v1/cases/{number}/hearings": Row(uri: "/v1/cases/\(number)/hearings", rule: .caseRead),
+            // A pattern: its opener's, holding the assigned captain's case; the unassigned captain sees none of it.
+            "GET /v1/patterns": Row(uri: "/v1/patterns", rule: .list),
+            "POST /v1/patterns": Row(uri: "/v1/patterns", body: #"{"name": "Prospect Ave robberies"}"#, rule: .create),
+            "GET /v1/patterns/{id}": Row(uri: "/v1/patterns/\(ids.pattern)", rule: .caseRead),
+            "PATCH /v1/patterns/{id}": Row(uri: "/v1/patterns/\(ids.pattern)", body: #"{"name": "24th & Quincy series"}"#, rule: .caseWrite(.ok)),
+            "POST /v1/patterns/{id}/cases": Row(
+                uri: "/v1/patterns/\(ids.pattern)/cases", body: #"{"case_number": "KC-2025-000002"}"#, rule: .caseWrite(.created)),
+            "DELETE /v1/patterns/{id}/cases/{number}": Row(uri: "/v1/patterns/\(ids.pattern)/cases/\(number)", rule: .caseWrite(.ok)),
+            "POST /v1/patterns/{id}/staff": Row(
+                uri: "/v1/patterns/\(ids.pattern)/staff", body: #"{"staff_id": \#(ids.unassignedCaptain)}"#, rule: .caseWrite(.ok)),
+            "POST /v1/patterns/{id}/updates": Row(
+                uri: "/v1/patterns/\(ids.pattern)/updates", body: #"{"event": "plea"}"#, rule: .caseWrite(.created)),
+            "POST /v1/patterns/{id}/updates/preview": Row(
+                uri: "/v1/patterns/\(ids.pattern)/updates/preview", body: #"{"event": "plea"}"#, rule: .caseWrite(.ok)),
+            "GET /v1/patterns/{id}/updates": Row(uri: "/v1/patterns/\(ids.pattern)/updates", rule: .caseRead),
+            "GET /v1/patterns/{id}/hearings": Row(uri: "/v1/patterns/\(ids.pattern)/hearings", rule: .caseRead),
+            "GET /v1/patterns/{id}/inbox": Row(uri: "/v1/patterns/\(ids.pattern)/inbox", rule: .caseRead),
+            "GET /v1/patterns/{id}/export": Row(uri: "/v1/patterns/\(ids.pattern)/export", rule: .audit),
             // Webhooks answer to Twilio's signature, never to a token: unsigned is refused whoever sends it.
             "POST /webhooks/twilio/status": Row(
                 uri: "/webhooks/twilio/status", body: "MessageSid=SM1&MessageStatus=delivered", rule: .open(.forbidden)),
@@ -153,6 +173,7 @@ import Testing
         var unassignedCaptainToken: String
         var unassignedCaptainTokenId: Int64 = 1
         var unsubscribeToken: String
+        var pattern: Int64
     }
 
     static func seed(_ harness: APIHarness) throws -> Seeded {
@@ -170,6 +191,8 @@ import Testing
         let inbound = try #require(replies.first { !$0.possibleOptOut })
         let possible = try #require(replies.first { $0.possibleOptOut }, "the possible opt-out was not flagged: \(replies.map(\.body))")
         let (captainB, tokenB) = try fixture.store.createStaff(StaffCreate(name: "Capt. Omar Said", role: .captain), now: fixture.clock.now())
+        let pattern = try fixture.store.createPattern(
+            PatternCreate(name: "24th & Quincy robberies", caseNumbers: ["KC-2025-004512"]), by: fixture.captain, now: fixture.clock.now())
         let email = try #require(victim.contactPoints.first { $0.channel == .email })
         let token = try #require(
             try fixture.store.unsubscribeToken(contactPointId: email.id), "the email contact point has no unsubscribe token")
@@ -178,7 +201,7 @@ import Testing
             update: try #require(update.id), inbound: inbound.id, possibleOptOut: possible.id, unassignedCaptain: captainB.id,
             unassignedCaptainToken: tokenB,
             unassignedCaptainTokenId: try #require(try fixture.store.tokens(staffId: captainB.id, now: fixture.clock.now()).first).id,
-            unsubscribeToken: token)
+            unsubscribeToken: token, pattern: pattern.id)
     }
 
     @Test(arguments: Caller.allCases)
@@ -188,7 +211,7 @@ import Testing
             Seeded(
                 victim: 1, contactPoint: 1, otherVictim: 2, update: 1, inbound: 1, possibleOptOut: 2, unassignedCaptain: 1,
                 unassignedCaptainToken: "",
-                unsubscribeToken: ""))
+                unsubscribeToken: "", pattern: 1))
         #expect(served.count > 20)
         for route in served { #expect(listed[route] != nil, "\(route) is served but has no row in the access matrix") }
         for route in listed.keys { #expect(served.contains(route), "\(route) is in the access matrix but not served") }

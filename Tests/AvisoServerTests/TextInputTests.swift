@@ -31,6 +31,7 @@ import Testing
             #"{"event": "court_date", "fields": {"starts_at": "2026-07-03T09:00", "place": "Jackson County Courthouse"}, "send_at": "2026-06-11T10:00"}"#
         ),
         ("/v1/staff", .admin, #"{"name": "Det. Lina Okafor", "role": "captain", "languages": ["en", "so"]}"#),
+        ("/v1/patterns", .captain, #"{"name": "24th & Quincy robberies", "case_numbers": ["KC-2025-004512"]}"#),
         ("/v1/victims/1/contact-points", .captain, #"{"channel": "sms", "address": "+1 816 555 0199"}"#),
         ("/v1/contact-points/1/consent", .captain, #"{"state": "opted_in", "method": "verbal", "wording_version": "2026-01", "wording": "Sí."}"#),
     ]
@@ -132,6 +133,7 @@ import Testing
                     "fields.place"
                 ),
                 ("/v1/contact-points/1/consent", #"{"state": "opted_in", "method": "verbal", "wording_version": "2026\n01"}"#, "wording_version"),
+                ("/v1/patterns", #"{"name": "24th\n& Quincy"}"#, "name"),
                 (
                     "/v1/victims/1/contact-points",
                     #"{"channel": "sms", "address": "+1 816 555 0199", "consent": {"state": "opted_in", "method": "verbal", "wording_version": "2026\n01"}}"#,

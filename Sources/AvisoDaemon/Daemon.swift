@@ -57,7 +57,7 @@ public struct Daemon: Sendable {
                 settings: TwilioSettings(
                     baseURL: twilio.baseURL, accountSid: twilio.accountSid, authToken: token, from: twilio.from,
                     messagingServiceSid: twilio.messagingServiceSid, statusCallback: configuration.statusCallbackURL,
-                    ratePerSecond: twilio.ratePerSecond, timeout: twilio.timeout))
+                    ratePerSecond: twilio.ratePerSecond, timeout: twilio.timeout, connections: configuration.concurrency))
         }
         if configuration.emailGateway == "smtp" {
             let smtp = configuration.smtp

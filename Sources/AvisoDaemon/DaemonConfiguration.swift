@@ -241,7 +241,7 @@ public struct DaemonConfiguration: Sendable {
         case "twilio.account_sid": twilio.accountSid = value
         case "twilio.from": twilio.from = try PhoneNumber(value).e164
         case "twilio.messaging_service_sid": twilio.messagingServiceSid = value
-        case "twilio.rate_per_second": twilio.ratePerSecond = Double(try int(1...1000))
+        case "twilio.rate_per_second": twilio.ratePerSecond = Double(try int(1...100_000))
         case "twilio.timeout_seconds": twilio.timeout = Int64(try int(1...300))
         case "twilio.auth_token_file": twilio.authTokenFile = value
         case "smtp.host": smtp.host = value

@@ -19,10 +19,12 @@ public struct TwilioSettings: Sendable {
     /// Messages per second per sender.
     public var ratePerSecond: Double
     public var timeout: Int64
+    /// Connections to the provider at most (the dispatcher's concurrency), kept open and reused.
+    public var connections: Int
 
     public init(
         baseURL: String, accountSid: String, authToken: String, from: String?, messagingServiceSid: String?, statusCallback: String?,
-        ratePerSecond: Double = 10, timeout: Int64 = 15
+        ratePerSecond: Double = 10, timeout: Int64 = 15, connections: Int = 8
     ) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
@@ -34,6 +36,7 @@ public struct TwilioSettings: Sendable {
         self.statusCallback = statusCallback
         self.ratePerSecond = ratePerSecond
         self.timeout = timeout
+        self.connections = max(1, connections)
     }
 }
 
@@ -48,9 +51,29 @@ public final class TwilioGateway: MessageGateway, Sendable {
     /// Twilio errors that mean the number can never receive this message.
     static let unreachableCodes: Set<Int> = [21211, 21214, 21217, 21401, 21407, 21408, 21421, 21612, 21614, 21635, 30003, 30005, 30006]
 
+    /// The HTTP client, whose pool holds `settings.connections` connections to the provider.
+    let client: HTTPClient
+
     public init(settings: TwilioSettings) {
         self.settings = settings
         self.spacing = Mutex(SendSpacing(perSecond: settings.ratePerSecond))
+        self.client = Self.client(connections: settings.connections)
+    }
+
+    /// One client per pool size for the life of the process, like
+    /// `HTTPClient.shared` (whose pool is fixed at 8 connections per host):
+    /// never shut down, so a gateway rebuilt on reload reuses its connections.
+    static let clients = Mutex<[Int: HTTPClient]>([:])
+
+    static func client(connections: Int) -> HTTPClient {
+        clients.withLock { clients in
+            if let client = clients[connections] { return client }
+            var configuration = HTTPClient.Configuration()
+            configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
+            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+            clients[connections] = client
+            return client
+        }
     }
 
     var endpoint: String { "\(settings.baseURL)/2010-04-01/Accounts/\(settings.accountSid)/Messages.json" }
@@ -92,7 +115,7 @@ public final class TwilioGateway: MessageGateway, Sendable {
         let response: HTTPClientResponse
         let body: ByteBuffer
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(settings.timeout))
+            response = try await client.execute(request, timeout: .seconds(settings.timeout))
             body = try await response.body.collect(upTo: 1024 * 1024)
         } catch {
             return .transient(reason: "could not reach the SMS provider: \(Redact.scrub(String(describing: error)))")
@@ -113,7 +136,7 @@ public final class TwilioGateway: MessageGateway, Sendable {
         request.headers.add(name: "Authorization", value: "Basic \(credentials)")
         request.headers.add(name: "Accept", value: "application/json")
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(settings.timeout))
+            let response = try await client.execute(request, timeout: .seconds(settings.timeout))
             let body = try await response.body.collect(upTo: 4 * 1024 * 1024)
             guard response.status.code == 200 else { return .unknown }
             return Self.match(message, in: Data(body.readableBytesView))

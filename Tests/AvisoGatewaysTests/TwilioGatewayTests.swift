@@ -21,6 +21,8 @@ final class FakeTwilio: Sendable {
     let answers: Mutex<[(Int, String)]>
     let delay: Duration
     let listFails = Mutex(false)
+    /// Requests being answered at once now, and the most there ever were.
+    let concurrent = Mutex((now: 0, peak: 0))
 
     init(answers: [(Int, String)] = [], delay: Duration = .zero) {
         self.answers = Mutex(answers)
@@ -40,7 +42,9 @@ final class FakeTwilio: Sendable {
                 requests.append(Recorded(path: request.uri.path, authorization: request.headers[.authorization], form: form))
                 return requests.count
             }
+            self.concurrent.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
             if self.delay > .zero { try await Task.sleep(for: self.delay) }
+            self.concurrent.withLock { $0.now -= 1 }
             let answer = self.answers.withLock { $0.isEmpty ? nil : $0.removeFirst() }
             let (status, json) = answer ?? (201, #"{"sid": "SM\#(String(format: "%032d", count))", "status": "queued"}"#)
             return Response(
@@ -110,6 +114,29 @@ func waitForPort(_ port: Int) async throws {
     let message = OutboundMessage(
         messageId: 12, channel: .sms, to: "+18165550142", language: "es", subject: nil, body: "KCPD: Su caso avanzó. ¿Preguntas? 100% & más",
         attempt: 1)
+
+    /// The pool holds as many connections as the dispatcher sends at once, not HTTPClient.shared's 8 per host.
+    @Test func asManyRequestsAreInFlightAsTheGatewayHasConnections() async throws {
+        let fake = FakeTwilio(delay: .milliseconds(400))
+        try await fake.run { base in
+            let gateway = TwilioGateway(
+                settings: TwilioSettings(
+                    baseURL: base, accountSid: "AC0123456789abcdef0123456789abcdef", authToken: "s3cr3t-token", from: "+18165550100",
+                    messagingServiceSid: nil, statusCallback: nil, ratePerSecond: 100_000, timeout: 30, connections: 24))
+            await withTaskGroup(of: Void.self) { group in
+                for index in 0..<24 {
+                    group.addTask {
+                        var copy = message
+                        copy.messageId = Int64(100 + index)
+                        let outcome = await gateway.send(copy)
+                        if case .sent = outcome {} else { Issue.record("message \(index): \(outcome)") }
+                    }
+                }
+            }
+        }
+        let peak = fake.concurrent.withLock { $0.peak }
+        #expect(peak > 8, "only \(peak) requests were in flight at once with 24 connections")
+    }
 
     @Test func sendsTheFormWithBasicAuthAndKeepsTheSid() async throws {
         let fake = FakeTwilio()

@@ -42,7 +42,9 @@ final class FakeTwilio: Sendable {
                 requests.append(Recorded(path: request.uri.path, authorization: request.headers[.authorization], form: form))
                 return requests.count
             }
-            self.concurrent.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
+            self.concurrent.withLock {
+                $0.now += 1; $0.peak = max($0.peak, $0.now)
+            }
             if self.delay > .zero { try await Task.sleep(for: self.delay) }
             self.concurrent.withLock { $0.now -= 1 }
             let answer = self.answers.withLock { $0.isEmpty ? nil : $0.removeFirst() }

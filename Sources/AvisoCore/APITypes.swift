@@ -350,6 +350,13 @@ public struct UpdateView: Codable, Sendable {
     /// Who is told and who is not, and why; once sent, how each victim's messages fared.
     public var reach: ReachReport?
 
+    /// A digest of exactly who gets which words (contact point, channel,
+    /// language, subject, body of every message) and of the request: what a
+    /// second person approves (`POST /v1/approvals/{id}/approve`).
+    public var previewDigest: String?
+    /// Set when the update waits for a second person's approval (answered 202): nothing is queued until then.
+    public var approval: ApprovalSummary?
+
     enum CodingKeys: String, CodingKey {
         case id, event, fields, state, messages, warnings, target, progress, reach
         case caseNumber = "case_number"
@@ -358,6 +365,8 @@ public struct UpdateView: Codable, Sendable {
         case messageStates = "message_states"
         case createdBy = "created_by"
         case createdAt = "created_at"
+        case previewDigest = "preview_digest"
+        case approval
         case messageCount = "message_count"
     }
 

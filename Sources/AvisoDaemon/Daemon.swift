@@ -104,7 +104,8 @@ public struct Daemon: Sendable {
         let state = ServerState(
             store: store, clock: clock, planner: UpdatePlanner(catalog: catalog, policy: configuration.policy),
             messageLifetime: configuration.messageLifetime, webhooks: try webhookSettings(environment: environment),
-            security: SecuritySettings(tokenLifetime: configuration.tokenLifetime, trustForwardedFor: configuration.trustForwardedFor),
+            security: SecuritySettings(
+                tokenLifetime: configuration.tokenLifetime, trustForwardedFor: configuration.trustForwardedFor, approval: configuration.approval),
             wakeDispatcher: { dispatcher.wake() })
         inForce.attach(state)
         let operations = Operations(

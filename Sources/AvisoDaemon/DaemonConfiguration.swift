@@ -46,6 +46,8 @@ public struct DaemonConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(15)
     /// Take the client's address from X-Forwarded-For (set only behind a reverse proxy that writes it).
     public var trustForwardedFor = false
+    /// Which updates wait for a second person's approval.
+    public var approval = ApprovalPolicy()
     /// The configuration file these settings were read from; nil when none was (built-in defaults and the environment).
     public var file: String?
     /// The `AVISO_*` variables that overrode a key.
@@ -78,6 +80,7 @@ public struct DaemonConfiguration: Sendable {
         "twilio.timeout_seconds", "twilio.auth_token_file", "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.password_file",
         "smtp.ca_file", "smtp.timeout_seconds", "smtp.connections", "retention.days_after_close", "templates.require_review",
         "inbound.possible_opt_out_hold_hours", "auth.token_lifetime_days", "http.idle_timeout_seconds", "http.trust_forwarded_for",
+        "approval.events", "approval.recipients_over", "approval.urgent_skips",
     ]
 
     /// The environment variable that overrides `key`.
@@ -232,6 +235,23 @@ public struct DaemonConfiguration: Sendable {
         case "auth.token_lifetime_days": tokenLifetime = TimeInterval(try int(1...3650)) * 86_400
         case "http.idle_timeout_seconds": idleTimeout = .seconds(try int(1...3600))
         case "http.trust_forwarded_for": trustForwardedFor = try bool()
+        case "approval.events":
+            var events: Set<Event> = []
+            for name in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+                guard let event = Event(rawValue: name), event.isQueueable else {
+                    throw AvisoError(
+                        .configuration, title: "Invalid configuration",
+                        detail:
+                            "approval.events: '\(name)' is not an event staff queue. Events: \(Event.queueable.map(\.rawValue).joined(separator: ", "))."
+                    )
+                }
+                events.insert(event)
+            }
+            approval.events = events
+        case "approval.recipients_over":
+            let count = try int(0...10_000_000)
+            approval.recipientsOver = count == 0 ? nil : count
+        case "approval.urgent_skips": approval.urgentSkips = try bool()
         case "email.unsubscribe_mailto": unsubscribeMailto = try EmailAddress(value).address
         case "twilio.base_url":
             guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {

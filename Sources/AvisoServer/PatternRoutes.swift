@@ -97,7 +97,17 @@ extension AvisoRoutes {
     static func queue(
         _ request: Request, _ context: AvisoRequestContext, state: ServerState, staff: StaffAccount, target: UpdateTargetReference, dryRun: Bool
     ) async throws -> Response {
-        let input = try await body(UpdateCreate.self, request, context)
+        let (view, status) = try queue(
+            try await body(UpdateCreate.self, request, context), context, state: state, staff: staff, target: target, dryRun: dryRun)
+        return json(view, status: status)
+    }
+
+    /// Queues (or previews) `input`; with `expectDigest` (an approved preview), only if it still sends exactly that.
+    /// An update over the approval bar is not queued: it waits (202) with the preview, for a second person.
+    static func queue(
+        _ input: UpdateCreate, _ context: AvisoRequestContext, state: ServerState, staff: StaffAccount, target: UpdateTargetReference,
+        dryRun: Bool, expectDigest: String? = nil
+    ) throws -> (UpdateView, HTTPResponse.Status) {
         guard let event = Event(rawValue: input.event), event.isQueueable else {
             throw AvisoError.invalid(
                 "event", "'\(input.event)' is not an event staff can queue. Events: \(Event.queueable.map(\.rawValue).joined(separator: ", ")).")
@@ -109,9 +119,24 @@ extension AvisoRoutes {
         let sendAt = try input.sendAt.map { (raw: String) throws(AvisoError) in
             try UpdateFields.parseLocalDateTime(raw, zone: planner.policy.departmentZone, field: "send_at")
         }
+        let update = UpdateRequest(event: event, fields: fields, sendAt: sendAt)
+        let policy = state.security.approval
+        if !dryRun, expectDigest == nil, policy.isActive {
+            // The preview the requester would have seen decides, and is kept for the approver.
+            let preview = try state.store.queueUpdate(
+                update, target: target, by: staff, planner: planner, now: state.clock.now(), dryRun: true, messageLifetime: current.messageLifetime)
+            if let reason = policy.reason(event: event, recipients: preview.reach?.outcomes["told"] ?? preview.messageCount) {
+                let approval = try state.store.requestApproval(
+                    target: target, input: input, preview: preview, reason: reason, by: staff, now: state.clock.now())
+                var waiting = preview
+                waiting.approval = ApprovalSummary(id: approval.id, state: approval.state, reason: reason)
+                context.logger.info("update waits for approval", metadata: ["approval": "\(approval.id)", "event": "\(event.rawValue)"])
+                return (waiting, .accepted)
+            }
+        }
         let view = try state.store.queueUpdate(
-            UpdateRequest(event: event, fields: fields, sendAt: sendAt), target: target, by: staff, planner: planner, now: state.clock.now(),
-            dryRun: dryRun, messageLifetime: current.messageLifetime)
+            update, target: target, by: staff, planner: planner, now: state.clock.now(), dryRun: dryRun, messageLifetime: current.messageLifetime,
+            expectDigest: expectDigest)
         if !dryRun {
             state.wakeDispatcher()
             context.logger.info(
@@ -121,6 +146,6 @@ extension AvisoRoutes {
                     "pattern": "\(view.patternId.map(String.init) ?? "-")", "event": "\(event.rawValue)", "messages": "\(view.messageCount)",
                 ])
         }
-        return json(view, status: dryRun ? .ok : .created)
+        return (view, dryRun ? .ok : .created)
     }
 }

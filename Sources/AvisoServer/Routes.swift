@@ -144,6 +144,7 @@ public enum AvisoRoutes {
                     tokenExpiresAt: now.addingTimeInterval(state.security.tokenLifetime)), status: .created)
         }
         AccountRoutes.add(to: v1, state: state)
+        ApprovalRoutes.add(to: v1, state: state)
         v1.get("inbox") { request, context in
             let staff = try require(context, .readCases)
             let query = request.uri.queryParameters

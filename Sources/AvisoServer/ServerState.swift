@@ -86,11 +86,14 @@ public struct SecuritySettings: Sendable {
     public var webhookLockout: FailureLimiter.Policy
     /// Take the client's address from the last `X-Forwarded-For` entry (`http.trust_forwarded_for`).
     public var trustForwardedFor: Bool
+    /// Which updates wait for a second person (`approval.*`).
+    public var approval: ApprovalPolicy
 
     public init(
         tokenLifetime: TimeInterval = 90 * 86_400, tokenLockout: FailureLimiter.Policy = .tokens, webhookLockout: FailureLimiter.Policy = .webhooks,
-        trustForwardedFor: Bool = false
+        trustForwardedFor: Bool = false, approval: ApprovalPolicy = ApprovalPolicy()
     ) {
+        self.approval = approval
         self.tokenLifetime = tokenLifetime
         self.tokenLockout = tokenLockout
         self.webhookLockout = webhookLockout

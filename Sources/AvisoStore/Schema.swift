@@ -50,6 +50,9 @@ enum Schema {
         migrator.registerMigration("v11: token lifetimes, account changes and the access log") { db in
             try db.execute(sql: v11)
         }
+        migrator.registerMigration("v12: two-person approval") { db in
+            try db.execute(sql: v12)
+        }
         return migrator
     }
 
@@ -388,5 +391,32 @@ enum Schema {
         );
         CREATE INDEX access_log_by_actor ON access_log(actor, at);
         \(appendOnly("access_log"))
+        """
+
+    /// An update that needs a second person waits here, with the request and
+    /// the preview its requester saw, until it is approved (and queued) or
+    /// rejected, or found changed (void).
+    static let v12 = """
+        CREATE TABLE update_approvals (
+          id INTEGER PRIMARY KEY,
+          case_number TEXT,
+          pattern_id INTEGER REFERENCES patterns(id),
+          event TEXT NOT NULL,
+          request TEXT NOT NULL,
+          preview TEXT NOT NULL,
+          preview_digest TEXT NOT NULL CHECK (length(preview_digest) = 64),
+          reason TEXT NOT NULL,
+          requested_by INTEGER NOT NULL REFERENCES staff_accounts(id),
+          requested_at INTEGER NOT NULL,
+          state TEXT NOT NULL DEFAULT 'awaiting_approval' CHECK (state IN ('awaiting_approval', 'approved', 'rejected', 'void')),
+          decided_by INTEGER REFERENCES staff_accounts(id),
+          decided_at INTEGER,
+          note TEXT,
+          update_id INTEGER REFERENCES updates(id),
+          CHECK ((case_number IS NULL) <> (pattern_id IS NULL)),
+          CHECK ((state = 'awaiting_approval') = (decided_at IS NULL)),
+          CHECK (state <> 'approved' OR decided_by <> requested_by)
+        );
+        CREATE INDEX update_approvals_waiting ON update_approvals(state, id);
         """
 }

@@ -33,7 +33,7 @@ extension AvisoStore {
     /// the victim is on — each message naming the victim's own case.
     public func queueUpdate(
         _ request: UpdateRequest, target reference: UpdateTargetReference, by staff: StaffAccount, planner: UpdatePlanner, now: Date,
-        dryRun: Bool, messageLifetime: TimeInterval = 3 * 86400
+        dryRun: Bool, messageLifetime: TimeInterval = 3 * 86400, expectDigest: String? = nil
     ) throws -> UpdateView {
         let work = { (db: Database) throws -> UpdateView in
             let target = try Self.resolveTarget(db, reference, for: staff)
@@ -74,6 +74,14 @@ extension AvisoStore {
                     ))
             }
             let all = planned.flatMap(\.messages)
+            let digest = Self.previewDigest(all, request: request, target: target)
+            if !dryRun, let expectDigest, expectDigest != digest {
+                throw AvisoError(
+                    .conflict, title: "Preview changed",
+                    detail:
+                        "What this update would send changed since its preview was approved (a victim, a consent or a template changed), so nothing was queued. Preview it again and ask for a new approval."
+                )
+            }
             var warnings = target.notes + (PlannedMessage.segmentWarnings(all) ?? [])
             if !reach.missing.isEmpty {
                 warnings.append("Queueing would fail: " + Array(Set(reach.missing)).sorted().joined(separator: "; "))
@@ -95,6 +103,7 @@ extension AvisoStore {
                 view.patternName = target.patternName
                 view.warnings = warnings.isEmpty ? nil : warnings
                 view.reach = report
+                view.previewDigest = digest
                 return view
             }
             let fieldsJSON = String(decoding: try JSONEncoder().encode(request.fields.fields), as: UTF8.self)
@@ -128,9 +137,31 @@ extension AvisoStore {
             var view = try Self.updateView(
                 db, id: updateId, messageLimit: Self.viewedMessages, fresh: (["queued": all.count], report))
             view.warnings = warnings.isEmpty ? nil : warnings
+            view.previewDigest = digest
             return view
         }
         return dryRun ? try pool.read(work) : try pool.write(work)
+    }
+
+    /// SHA-256 over the request and, in a fixed order, every message's contact
+    /// point, channel, language, subject and body: the same exactly when the
+    /// same people would get the same words.
+    static func previewDigest(_ messages: [PlannedMessage], request: UpdateRequest, target: ResolvedTarget) -> String {
+        var lines = [
+            target.kind.rawValue, target.caseId.map(String.init) ?? "-", target.patternId.map(String.init) ?? "-", request.event.rawValue,
+            String(decoding: (try? StrictJSON.encoder.encode(request.fields.fields)) ?? Data(), as: UTF8.self),
+            request.sendAt.map { String($0.millis) } ?? "-",
+        ]
+        let sorted = messages.sorted { ($0.contactPointId, $0.dueAt, $0.body) < ($1.contactPointId, $1.dueAt, $1.body) }
+        for message in sorted {
+            lines.append(
+                [
+                    String(message.contactPointId), message.channel.rawValue, message.language, message.event.rawValue, message.subject ?? "",
+                    message.body,
+                ]
+                .joined(separator: "\u{1F}"))
+        }
+        return AuditChain.digest(lines.joined(separator: "\u{1E}"))
     }
 
     static func facts(_ target: ResolvedTarget, caseId: Int64) -> CaseFacts {

@@ -16,7 +16,7 @@ struct Aviso: AsyncParsableCommand {
             CaseCommand.self, PatternCommand.self, VictimCommand.self, ContactCommand.self, ConsentCommand.self, UpdateCommand.self, Messages.self,
             Inbox.self,
             Export.self,
-            StaffCommand.self, AccessLog.self, Status.self, WhoAmI.self,
+            StaffCommand.self, AccessLog.self, ApprovalCommand.self, Status.self, WhoAmI.self,
         ])
 }
 

@@ -78,7 +78,11 @@ func describe(_ message: MessageView) -> String {
 
 func describe(_ update: UpdateView, preview: Bool) -> String {
     var lines: [String] = []
-    if preview {
+    if let approval = update.approval {
+        lines.append(
+            "Not queued yet: \(approval.reason). It waits as approval \(approval.id) for a supervisor other than you (aviso approval show \(approval.id)). The preview below is what they approve."
+        )
+    } else if preview {
         lines.append(
             "Preview of \(update.event.rawValue) on \(update.targetLabel): \(update.messageCount) message\(update.messageCount == 1 ? "" : "s") would be sent. Nothing was queued."
         )

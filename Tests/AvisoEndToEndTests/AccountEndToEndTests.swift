@@ -108,3 +108,38 @@ import Testing
         #expect(verified.status == 0 && verified.stdout.contains("access_log"), "\(verified.stdout)")
     }
 }
+
+/// Two-person approval from the command line, on the real daemon.
+@Suite struct ApprovalEndToEndTests {
+    @Test func aCustomUpdateWaitsUntilASupervisorApprovesIt() throws {
+        let daemon = try DaemonProcess()
+        daemon.extraEnvironment["AVISO_APPROVAL_EVENTS"] = "custom, released"
+        try daemon.createCaptain()
+        let captain = daemon.token
+        let created = try daemon.run(
+            try DaemonProcess.binary("avisod"), ["token", "create", "-c", daemon.configPath, "--role", "supervisor", "--name", "Sgt. Paz"])
+        let supervisor = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try daemon.start()
+        defer { daemon.stop() }
+        #expect(try daemon.aviso(["case", "open", "KC-2025-004512", "--offense", "armed_robbery", "--unit", "Robbery Unit"]).status == 0)
+        #expect(
+            try daemon.aviso([
+                "victim", "add", "KC-2025-004512", "--name", "José Pérez", "--language", "es", "--phone", "+18165550142", "--consent", "verbal",
+                "--wording-version", "2026-01",
+            ]).status == 0)
+        let queued = try daemon.aviso(["update", "queue", "KC-2025-004512", "custom", "--text", "es=La audiencia se movió."])
+        #expect(
+            queued.status == 0 && queued.stdout.contains("Not queued yet") && queued.stdout.contains("approval 1"),
+            "\(queued.stdout) \(queued.stderr)")
+        // The requester cannot approve it.
+        let own = try daemon.aviso(["approval", "approve", "1"])
+        #expect(own.status == 1)
+        daemon.token = supervisor
+        #expect(try daemon.aviso(["approval", "list"]).stdout.contains("awaiting_approval\tcustom\tKC-2025-004512"))
+        let approved = try daemon.aviso(["approval", "approve", "1", "--note", "checked the Spanish"])
+        #expect(approved.status == 0 && approved.stdout.contains("Approved: update"), "\(approved.stdout) \(approved.stderr)")
+        #expect(approved.stderr.contains("La audiencia se movió."), "the preview was not shown before approving")
+        daemon.token = captain
+        #expect(try daemon.aviso(["approval", "show", "1"]).stdout.contains("approved"))
+    }
+}

@@ -34,6 +34,8 @@ import Testing
         case audit
         /// Legal hold: supervisors only.
         case supervisorOnly
+        /// Approving another staff member's update: supervisors only, of what they may see.
+        case approve
         /// Any authenticated staff member.
         case anyStaff
         /// Not an API route: the same answer whoever calls (tokens are not looked at).
@@ -61,6 +63,12 @@ import Testing
             case .staffElseNotFound: return [.admin, .unassignedCaptain].contains(caller) ? .ok : .notFound
             case .audit: return [.supervisor, .auditor].contains(caller) ? .ok : .forbidden
             case .supervisorOnly: return caller == .supervisor ? .ok : .forbidden
+            case .approve:
+                return switch caller {
+                case .supervisor: .created
+                case .unassignedCaptain: .notFound
+                default: .forbidden
+                }
             case .anyStaff: return .ok
             case .open: fatalError("handled above")
             }
@@ -121,6 +129,11 @@ import Testing
             "POST /v1/tokens/{id}/revoke": Row(uri: "/v1/tokens/\(ids.unassignedCaptainTokenId)/revoke", body: "{}", rule: .staffElseNotFound),
             "GET /v1/me/tokens": Row(uri: "/v1/me/tokens", rule: .anyStaff),
             "GET /v1/access-log": Row(uri: "/v1/access-log", rule: .audit),
+            "GET /v1/approvals": Row(uri: "/v1/approvals", rule: .list),
+            "GET /v1/approvals/{id}": Row(uri: "/v1/approvals/\(ids.approval)", rule: .caseRead),
+            "POST /v1/approvals/{id}/approve": Row(
+                uri: "/v1/approvals/\(ids.approval)/approve", body: #"{"preview_digest": "\#(ids.approvalDigest)"}"#, rule: .approve),
+            "POST /v1/approvals/{id}/reject": Row(uri: "/v1/approvals/\(ids.approval)/reject", body: "{}", rule: .caseWrite(.ok)),
             "GET /v1/inbox": Row(uri: "/v1/inbox", rule: .list),
             "POST /v1/inbox/{id}/handled": Row(uri: "/v1/inbox/\(ids.inbound)/handled", body: "{}", rule: .caseWrite(.noContent)),
             "POST /v1/inbox/{id}/opt-out": Row(
@@ -174,6 +187,8 @@ import Testing
         var unassignedCaptainTokenId: Int64 = 1
         var unsubscribeToken: String
         var pattern: Int64
+        var approval: Int64 = 1
+        var approvalDigest = ""
     }
 
     static func seed(_ harness: APIHarness) throws -> Seeded {
@@ -191,6 +206,10 @@ import Testing
         let inbound = try #require(replies.first { !$0.possibleOptOut })
         let possible = try #require(replies.first { $0.possibleOptOut }, "the possible opt-out was not flagged: \(replies.map(\.body))")
         let (captainB, tokenB) = try fixture.store.createStaff(StaffCreate(name: "Capt. Omar Said", role: .captain), now: fixture.clock.now())
+        let preview = try fixture.queue(.plea, dryRun: true)
+        let approval = try fixture.store.requestApproval(
+            target: .caseNumber("KC-2025-004512"), input: UpdateCreate(event: "plea"), preview: preview, reason: "plea updates need approval",
+            by: fixture.captain, now: fixture.clock.now())
         let pattern = try fixture.store.createPattern(
             PatternCreate(name: "24th & Quincy robberies", caseNumbers: ["KC-2025-004512"]), by: fixture.captain, now: fixture.clock.now())
         let email = try #require(victim.contactPoints.first { $0.channel == .email })
@@ -201,7 +220,7 @@ import Testing
             update: try #require(update.id), inbound: inbound.id, possibleOptOut: possible.id, unassignedCaptain: captainB.id,
             unassignedCaptainToken: tokenB,
             unassignedCaptainTokenId: try #require(try fixture.store.tokens(staffId: captainB.id, now: fixture.clock.now()).first).id,
-            unsubscribeToken: token, pattern: pattern.id)
+            unsubscribeToken: token, pattern: pattern.id, approval: approval.id, approvalDigest: approval.previewDigest)
     }
 
     @Test(arguments: Caller.allCases)

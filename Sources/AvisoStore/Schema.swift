@@ -44,6 +44,7 @@ enum Schema {
                 try db.execute(sql: "UPDATE messages SET lane = ? WHERE event = ?", arguments: [event.lane, event.rawValue])
             }
         }
+        migrator.registerMigration("v10: staff replies and handled notes") { db in try db.execute(sql: staffReplies) }
         return migrator
     }
 

@@ -45,7 +45,7 @@ extension AvisoStore {
                     id: nil, caseNumber: caseNumber, event: request.event, fields: request.fields.fields, state: .queued, createdBy: staff.actor,
                     createdAt: nil,
                     messages: planned.map { Self.preview($0, caseNumber: caseNumber, victimName: names[$0.victimId]) })
-                view.warnings = PlannedMessage.segmentWarnings(planned)
+                view.warnings = PlannedMessage.segmentWarnings(planned, over: planner.policy.smsWarnSegments)
                 return view
             }
             let fieldsJSON = String(decoding: try JSONEncoder().encode(request.fields.fields), as: UTF8.self)
@@ -72,7 +72,7 @@ extension AvisoStore {
                     return min(lifetime, startsAt)
                 }, now: now)
             var view = try Self.updateView(db, id: updateId, messageLimit: Self.viewedMessages)
-            view.warnings = PlannedMessage.segmentWarnings(planned)
+            view.warnings = PlannedMessage.segmentWarnings(planned, over: planner.policy.smsWarnSegments)
             return view
         }
         return dryRun ? try pool.read(work) : try pool.write(work)

@@ -114,8 +114,9 @@ extension AvisoStore {
                         body: row["body"], state: (row["handled_at"] as Int64?) == nil ? "unhandled" : "handled", id: row["id"],
                         caseNumber: row["case_number"], staff: row["staff_name"], note: row["handled_note"], inReplyTo: nil))
             }
-            // A reply received in the same millisecond as the message it answers comes after it.
-            entries.sort { ($0.at, $0.direction == "inbound" ? 1 : 0, $0.id) < ($1.at, $1.direction == "inbound" ? 1 : 0, $1.id) }
+            // What answers a reply (its acknowledgment) is created in the same transaction, so the same
+            // millisecond: the victim's message comes first.
+            entries.sort { ($0.at, $0.direction == "inbound" ? 0 : 1, $0.id) < ($1.at, $1.direction == "inbound" ? 0 : 1, $1.id) }
             return ConversationView(
                 victimId: victimId, victimName: victim.displayName, language: victim.language, timeZone: victim.timeZone, discreet: victim.discreet,
                 entries: entries)

@@ -42,7 +42,8 @@ extension AvisoStore {
                 throw AvisoError.conflict(
                     consent == ConsentState.optedOut.rawValue
                         ? "The victim's number is opted out, so nothing can be sent to it. It is opted in again when the victim replies START (or staff record their renewed consent)."
-                        : "The victim's number has no recorded consent, so nothing can be sent to it. Record their consent first (aviso consent record).")
+                        : "The victim's number has no recorded consent, so nothing can be sent to it. Record their consent first (aviso consent record)."
+                )
             }
             let recipient = try Self.recipient(db, contactPointId: contactPointId)
             let planned = try planner.staffReply(text, recipient: recipient, address: recipient.contactPoints[0], now: now)

@@ -59,7 +59,8 @@ extension AvisoStore {
                         report.warnings.append(
                             VictimImportIssue(
                                 row: rowNumber, field: "display_name",
-                                detail: "Victim \(existing) on this case has the same name. If they are one person, add the contact points to victim \(existing) instead."
+                                detail:
+                                    "Victim \(existing) on this case has the same name. If they are one person, add the contact points to victim \(existing) instead."
                             ))
                     }
                     nameRows[key] = nameRows[key] ?? rowNumber

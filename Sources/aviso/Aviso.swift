@@ -269,7 +269,8 @@ struct ConsentCommand: AsyncParsableCommand {
             try await guarded {
                 guard let (state, method) = consent else { throw ValidationError("--state or --method is not valid.") }
                 let view: ContactPointView = try await options.client().post(
-                    "/v1/contact-points/\(contactPoint)/consent", ConsentInput(state: state, method: method, wordingVersion: wordingVersion, overrideReason: overrideReason))
+                    "/v1/contact-points/\(contactPoint)/consent",
+                    ConsentInput(state: state, method: method, wordingVersion: wordingVersion, overrideReason: overrideReason))
                 try options.output(view) { "Contact point \($0.id) is now \($0.consentState.rawValue)." }
             }
         }

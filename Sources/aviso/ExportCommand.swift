@@ -100,7 +100,9 @@ struct Inbox: AsyncParsableCommand {
         func run() async throws {
             try await guarded {
                 try await options.client().postNoContent("/v1/inbox/\(id)/handled", HandledInput(note: note))
-                try options.output(HandledOutput(handled: id, note: note)) { "Reply \($0.handled) marked handled." + ($0.note == nil ? "" : " Note saved.") }
+                try options.output(HandledOutput(handled: id, note: note)) {
+                    "Reply \($0.handled) marked handled." + ($0.note == nil ? "" : " Note saved.")
+                }
             }
         }
     }

@@ -76,8 +76,12 @@ extension VictimCommand {
         /// Prints the report with the file's column names; exits 1 when a row has a problem.
         func finish(_ report: VictimImportReport, _ parsed: VictimImportFile) throws {
             var named = report
-            named.problems = report.problems.map { VictimImportIssue(row: $0.row, field: parsed.column(for: $0.field, row: $0.row), detail: $0.detail) }
-            named.warnings = report.warnings.map { VictimImportIssue(row: $0.row, field: parsed.column(for: $0.field, row: $0.row), detail: $0.detail) }
+            named.problems = report.problems.map {
+                VictimImportIssue(row: $0.row, field: parsed.column(for: $0.field, row: $0.row), detail: $0.detail)
+            }
+            named.warnings = report.warnings.map {
+                VictimImportIssue(row: $0.row, field: parsed.column(for: $0.field, row: $0.row), detail: $0.detail)
+            }
             try options.output(named) { describe($0, caseNumber: caseNumber, committing: commit) }
             if !named.problems.isEmpty { throw ExitCode(1) }
         }

@@ -83,7 +83,8 @@ import Testing
             try SendAtRule.check(instant("2025-06-10T12:00"), raw: "2025-06-10T12:00", now: now, zone: chicago)
         } throws: { error in
             let error = error as? AvisoError
-            return error?.field == "send_at" && error?.detail.contains("2025-06-10 12:00 CDT") == true && error?.detail.contains("in the past") == true
+            return error?.field == "send_at" && error?.detail.contains("2025-06-10 12:00 CDT") == true
+                && error?.detail.contains("in the past") == true
         }
     }
 

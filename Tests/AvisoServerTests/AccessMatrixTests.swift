@@ -95,7 +95,8 @@ import Testing
             "POST /v1/cases/{number}/victims/import": Row(
                 uri: "/v1/cases/\(number)/victims/import",
                 body: #"{"dry_run": false, "rows": [{"row": 2, "victim": \#(newVictimJSON)}]}"#, rule: .caseWrite(.created)),
-            "POST /v1/inbox/{id}/reply": Row(uri: "/v1/inbox/\(ids.inbound)/reply", body: #"{"text": "Sí, el 3 de marzo."}"#, rule: .caseWrite(.created)),
+            "POST /v1/inbox/{id}/reply": Row(
+                uri: "/v1/inbox/\(ids.inbound)/reply", body: #"{"text": "Sí, el 3 de marzo."}"#, rule: .caseWrite(.created)),
             "GET /v1/victims/{id}/conversation": Row(uri: "/v1/victims/\(ids.victim)/conversation", rule: .caseRead),
             "GET /v1/offenses": Row(uri: "/v1/offenses", rule: .anyStaff),
             "POST /v1/cases/{number}/victim-links": Row(

@@ -3,8 +3,8 @@ import AvisoServer
 import AvisoStore
 import AvisoTesting
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import Testing
 
@@ -25,8 +25,10 @@ import Testing
     }
 
     func inbound(_ harness: APIHarness, from: String, _ body: String) throws -> Int64 {
-        try harness.fixture.store.receiveInbound(providerId: nil, from: from, body: body, planner: harness.fixture.planner, now: harness.fixture.clock.now())
-            .inboundId
+        try harness.fixture.store.receiveInbound(
+            providerId: nil, from: from, body: body, planner: harness.fixture.planner, now: harness.fixture.clock.now()
+        )
+        .inboundId
     }
 
     @Test func aStaffReplyGoesAtOnceAtNightOnTheNumberTheVictimWroteFromAndJoinsTheThread() async throws {
@@ -35,7 +37,8 @@ import Testing
         _ = try await dispatchAll(harness.fixture)  // the reply_ack
         try await harness.run { client in
             let answer = try await client.call(
-                .post, "/v1/inbox/\(question)/reply", as: harness.fixture.captainToken, json: #"{"text": "El 3 de marzo a las 9:00. Le llamo mañana."}"#)
+                .post, "/v1/inbox/\(question)/reply", as: harness.fixture.captainToken,
+                json: #"{"text": "El 3 de marzo a las 9:00. Le llamo mañana."}"#)
             #expect(answer.status == .created)
             let view = try JSONDecoder.iso.decode(StaffReplyView.self, from: Data(answer.body.utf8))
             #expect(view.message.event == .staffReply && view.message.address == Self.jose && view.message.channel == .sms)
@@ -62,7 +65,9 @@ import Testing
             #expect(thread.entries[3].staff == harness.fixture.captain.name && thread.entries[3].inReplyTo == question)
             #expect(thread.entries[3].state == "sent")
             let inbox = try await client.call(.get, "/v1/inbox?handled=true", as: harness.fixture.captainToken)
-            #expect(try JSONDecoder.iso.decode(InboxList.self, from: Data(inbox.body.utf8)).replies.first?.handledNote == "Called him back; date explained.")
+            #expect(
+                try JSONDecoder.iso.decode(InboxList.self, from: Data(inbox.body.utf8)).replies.first?.handledNote
+                    == "Called him back; date explained.")
         }
         // The contact log has the hand-off of the staff reply like any message's.
         let messageId = try #require(try harness.fixture.allMessages().first { $0.event == .staffReply }?.id)
@@ -119,7 +124,9 @@ import Testing
             #expect(refusal.field == "override_reason" && refusal.detail.contains("replying START"))
             let accepted = try await client.call(
                 .post, uri, as: harness.fixture.captainToken,
-                json: #"{"state": "opted_in", "method": "verbal", "wording_version": "2026-01", "override_reason": "He asked in person at the station."}"#)
+                json:
+                    #"{"state": "opted_in", "method": "verbal", "wording_version": "2026-01", "override_reason": "He asked in person at the station."}"#
+            )
             #expect(accepted.status == .created)
         }
         let record = try #require(try harness.fixture.store.victim(id: 1).contactPoints[0].consent.last)
@@ -144,7 +151,9 @@ import Testing
             // 13:00 typed without an offset is Chicago's 13:00, as is a court date's time.
             let later = try await client.call(
                 .post, "/v1/cases/KC-2025-004512/updates/preview", as: harness.fixture.captainToken,
-                json: #"{"event": "court_date", "fields": {"starts_at": "2026-07-01T09:00", "place": "Jackson County Courthouse"}, "send_at": "2026-06-10T13:00"}"#)
+                json:
+                    #"{"event": "court_date", "fields": {"starts_at": "2026-07-01T09:00", "place": "Jackson County Courthouse"}, "send_at": "2026-06-10T13:00"}"#
+            )
             #expect(later.status == .ok)
             let view = try JSONDecoder.iso.decode(UpdateView.self, from: Data(later.body.utf8))
             #expect(view.messages.first { $0.event == .courtDate }?.scheduledFor == instant("2026-06-10T13:00"))

@@ -102,9 +102,11 @@ import Testing
             #expect(try problem(empty.body).field == "rows")
             let unknown = try await client.call(
                 .post, Self.uri, as: harness.fixture.captainToken,
-                json: #"{"rows": [{"row": 2, "victim": {"display_name": "A", "language": "es", "time_zone": "America/Chicago", "nationality": "x"}}]}"#)
+                json:
+                    #"{"rows": [{"row": 2, "victim": {"display_name": "A", "language": "es", "time_zone": "America/Chicago", "nationality": "x"}}]}"#)
             #expect(unknown.status == .unprocessableContent)
-            let missing = try await client.call(.post, "/v1/cases/KC-0/victims/import", as: harness.fixture.captainToken, json: Self.body(dryRun: true, [Self.row(2, "A")]))
+            let missing = try await client.call(
+                .post, "/v1/cases/KC-0/victims/import", as: harness.fixture.captainToken, json: Self.body(dryRun: true, [Self.row(2, "A")]))
             #expect(missing.status == .notFound)
         }
     }

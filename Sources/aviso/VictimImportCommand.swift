@@ -21,7 +21,7 @@ extension VictimCommand {
         @Argument(help: "The case number.") var caseNumber: String
         @Argument(help: "The CSV file.") var file: String
         @Flag(help: "Register the victims (all of them, or none if any row has a problem). Without it, only check.") var commit = false
-        @Option(help: "The time zone of rows whose time_zone cell is empty.") var defaultTimeZone = "America/Chicago"
+        @Option(help: "The time zone of rows whose time_zone cell is empty.") var timeZone = "America/Chicago"
 
         func run() async throws {
             try await guarded {
@@ -67,7 +67,7 @@ extension VictimCommand {
                 throw ValidationError("\(file) is not UTF-8. Save it from the spreadsheet as 'CSV UTF-8 (comma delimited)'.")
             }
             do {
-                return try VictimImportFile(csv: text, defaultTimeZone: defaultTimeZone)
+                return try VictimImportFile(csv: text, defaultTimeZone: timeZone)
             } catch {
                 throw ValidationError("\(file): \(error.detail)")
             }

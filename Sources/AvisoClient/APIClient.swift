@@ -1,18 +1,22 @@
 import AsyncHTTPClient
 public import AvisoCore
-import Foundation
+public import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// What went wrong talking to avisod, said so a captain can act on it.
 public struct ClientError: Error, CustomStringConvertible {
     public var message: String
     public var problem: Problem?
+    /// The answer's body as received, for a problem with members of its own (an import's rows).
+    public var body: Data?
     public var description: String { message }
 
-    public init(message: String, problem: Problem? = nil) {
+    public init(message: String, problem: Problem? = nil, body: Data? = nil) {
         self.message = message
         self.problem = problem
+        self.body = body
     }
 }
 
@@ -74,6 +78,11 @@ public struct APIClient: Sendable {
 
     struct Empty: Decodable {}
 
+    private static let zone = Mutex<String?>(nil)
+
+    /// The department's time zone, as avisod named it in its last answer (`Aviso-Time-Zone`).
+    public static var departmentTimeZone: String? { zone.withLock { $0 } }
+
     /// One client for the process. A refused connection fails at once instead
     /// of being retried until the request's deadline: for a command typed
     /// at a prompt, "avisod is not running" is the answer, not a minute's wait.
@@ -106,9 +115,10 @@ public struct APIClient: Sendable {
                 message: "Cannot reach avisod at \(baseURL) (\(error)). Is the daemon running, and is the address right (--url or AVISO_URL)?")
         }
         let data = Data(bytes.readableBytesView)
+        if let zone = response.headers.first(name: "Aviso-Time-Zone") { Self.zone.withLock { $0 = zone } }
         guard (200..<300).contains(Int(response.status.code)) else {
             if let problem = try? Self.decoder.decode(Problem.self, from: data) {
-                throw ClientError(message: problem.detail, problem: problem)
+                throw ClientError(message: problem.detail, problem: problem, body: data)
             }
             throw ClientError(message: "avisod answered \(response.status.code) \(response.status.reasonPhrase).")
         }

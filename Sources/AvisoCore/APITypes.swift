@@ -89,18 +89,27 @@ public struct ConsentInput: Codable, Sendable {
     public var wording: String?
     /// The language the wording was given in; defaults to the victim's.
     public var language: LanguageTag?
+    /// Opting in again a contact point the victim opted out themselves (a
+    /// STOP reply, the unsubscribe link, the carrier) needs a reason, kept in
+    /// the consent log; without it the API refuses.
+    public var overrideReason: String?
 
     enum CodingKeys: String, CodingKey {
         case state, method, wording, language
         case wordingVersion = "wording_version"
+        case overrideReason = "override_reason"
     }
 
-    public init(state: ConsentState, method: ConsentMethod, wordingVersion: String, wording: String? = nil, language: LanguageTag? = nil) {
+    public init(
+        state: ConsentState, method: ConsentMethod, wordingVersion: String, wording: String? = nil, language: LanguageTag? = nil,
+        overrideReason: String? = nil
+    ) {
         self.state = state
         self.method = method
         self.wordingVersion = wordingVersion
         self.wording = wording
         self.language = language
+        self.overrideReason = overrideReason
     }
 }
 
@@ -456,6 +465,8 @@ public struct InboundView: Codable, Sendable {
     public var holdUntil: Date?
     /// How the hold ended: `opted_out`, `not_opt_out`, `victim_replied`, `expired`.
     public var holdResolution: String?
+    /// What the staff member who marked it handled noted.
+    public var handledNote: String?
 
     enum CodingKeys: String, CodingKey {
         case id, from, cases, language, body, intent
@@ -467,12 +478,15 @@ public struct InboundView: Codable, Sendable {
         case possibleOptOut = "possible_opt_out"
         case holdUntil = "hold_until"
         case holdResolution = "hold_resolution"
+        case handledNote = "handled_note"
     }
 
     public init(
         id: Int64, receivedAt: Date, victimId: Int64?, victimName: String?, from: String, cases: [String], language: String?, body: String?,
-        intent: String?, handledAt: Date?, handledBy: String?, possibleOptOut: Bool = false, holdUntil: Date? = nil, holdResolution: String? = nil
+        intent: String?, handledAt: Date?, handledBy: String?, possibleOptOut: Bool = false, holdUntil: Date? = nil, holdResolution: String? = nil,
+        handledNote: String? = nil
     ) {
+        self.handledNote = handledNote
         self.possibleOptOut = possibleOptOut
         self.holdUntil = holdUntil
         self.holdResolution = holdResolution

@@ -33,6 +33,8 @@ public enum Event: String, Codable, Sendable, CaseIterable {
     case discreetHelp = "discreet_help"
     case discreetLanguageChanged = "discreet_language_changed"
     case discreetReplyAck = "discreet_reply_ack"
+    /// A staff member's own answer to a victim's reply (SPEC §2.5): their text, as written.
+    case staffReply = "staff_reply"
 
     /// Urgent events ignore quiet hours (G7).
     public var isUrgent: Bool {
@@ -54,6 +56,8 @@ public enum Event: String, Codable, Sendable, CaseIterable {
         case .languageChanged, .discreetLanguageChanged: .discreetLanguageChanged
         case .replyAck, .discreetReplyAck: .discreetReplyAck
         case .discreetUrgent: .discreetUrgent
+        // Written by a person for this victim, who was warned the victim is discreet: sent as written.
+        case .staffReply: .staffReply
         case _ where isUrgent: .discreetUrgent
         default: .discreet
         }
@@ -67,7 +71,7 @@ public enum Event: String, Codable, Sendable, CaseIterable {
     public var isReply: Bool {
         switch self {
         case .optOutConfirmation, .optInConfirmation, .help, .languageChanged, .replyAck, .discreetOptOutConfirmation,
-            .discreetOptInConfirmation, .discreetHelp, .discreetLanguageChanged, .discreetReplyAck:
+            .discreetOptInConfirmation, .discreetHelp, .discreetLanguageChanged, .discreetReplyAck, .staffReply:
             true
         default: false
         }
@@ -87,7 +91,7 @@ public enum Event: String, Codable, Sendable, CaseIterable {
         switch self {
         case .welcome, .courtDateReminder, .discreet, .discreetUrgent, .optOutConfirmation, .optInConfirmation, .help,
             .languageChanged, .replyAck, .discreetOptOutConfirmation, .discreetOptInConfirmation, .discreetHelp, .discreetLanguageChanged,
-            .discreetReplyAck:
+            .discreetReplyAck, .staffReply:
             false
         default:
             true
@@ -98,7 +102,7 @@ public enum Event: String, Codable, Sendable, CaseIterable {
     public var isCaseEvent: Bool {
         switch self {
         case .welcome, .discreet, .discreetUrgent, .optOutConfirmation, .optInConfirmation, .help, .languageChanged, .replyAck,
-            .discreetOptOutConfirmation, .discreetOptInConfirmation, .discreetHelp, .discreetLanguageChanged, .discreetReplyAck:
+            .discreetOptOutConfirmation, .discreetOptInConfirmation, .discreetHelp, .discreetLanguageChanged, .discreetReplyAck, .staffReply:
             false
         default:
             true

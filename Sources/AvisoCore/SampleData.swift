@@ -49,7 +49,7 @@ public enum SampleData {
             }
         case .released:
             for reason in ReleaseReason.allCases { context["reason_\(reason.rawValue)"] = reason == .bond }
-        case .custom:
+        case .custom, .staffReply:
             // Staff write custom text in each language; a neutral stand-in of typical length.
             context["text"] = String(repeating: "0123456789 ", count: 6)
         default:

@@ -19,12 +19,15 @@ public struct MessagePolicy: Sendable {
     /// How long routine messages wait after a possible opt-out for staff to
     /// decide or the victim to reply again; then it is an opt-out (SPEC §2.3).
     public var possibleOptOutHold: TimeInterval
+    /// A preview warns about an SMS of more than this many segments, with what it costs (`sms.warn_segments`).
+    public var smsWarnSegments: Int
 
     public init(
         daytime: DaytimeWindow = .default, reminderDays: [Int] = [7, 1], reminderMinute: Int = 10 * 60,
         contactPhone: String, departmentZone: TimeZone, smartEncoding: Bool = false, requireReview: Bool = false,
-        possibleOptOutHold: TimeInterval = 24 * 3600
+        possibleOptOutHold: TimeInterval = 24 * 3600, smsWarnSegments: Int = 4
     ) {
+        self.smsWarnSegments = smsWarnSegments
         self.possibleOptOutHold = possibleOptOutHold
         self.smartEncoding = smartEncoding
         self.requireReview = requireReview

@@ -104,6 +104,15 @@ public struct TemplateCatalog: Sendable {
     /// Whether `key` has a term in any language (for validating offense codes).
     public func termExists(_ key: String) -> Bool { terms.values.contains { $0[key] != nil } }
 
+    /// Every term whose key starts with `prefix` (`offense.`), by key without the prefix, then by language.
+    public func terms(withPrefix prefix: String) -> [String: [String: String]] {
+        var result: [String: [String: String]] = [:]
+        for (language, entries) in terms {
+            for (key, value) in entries where key.hasPrefix(prefix) { result[String(key.dropFirst(prefix.count)), default: [:]][language] = value }
+        }
+        return result
+    }
+
     /// Renders `event` for `channel` in the language serving `tag`. Never falls
     /// back to another language (G6).
     public func render(_ event: Event, _ channel: Channel, language tag: LanguageTag, context: [String: Any])

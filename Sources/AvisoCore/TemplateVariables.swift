@@ -35,7 +35,7 @@ extension Event {
             variables["previous_time"] = .value
         case .released:
             for reason in ReleaseReason.allCases { variables["reason_\(reason.rawValue)"] = .flag }
-        case .custom:
+        case .custom, .staffReply:
             variables["text"] = .value
         default:
             break

@@ -304,21 +304,26 @@ public struct UpdatePlanner: Sendable {
 }
 
 extension PlannedMessage {
-    /// One warning per language and event whose SMS needs more than
-    /// `SampleData.smsSegmentBudget` segments: long custom text, a long
-    /// place. Sorted; nil when there is none.
-    public static func segmentWarnings(_ messages: [PlannedMessage]) -> [String]? {
-        var longest: [String: (event: Event, measure: SMSEncoding.Measure)] = [:]
+    /// One warning per language and event whose SMS needs more than `budget`
+    /// segments (long custom text, a long place), with the cost multiplier:
+    /// each segment is billed as one SMS. Sorted; nil when there is none.
+    public static func segmentWarnings(_ messages: [PlannedMessage], over budget: Int = SampleData.smsSegmentBudget) -> [String]? {
+        var longest: [String: (event: Event, measure: SMSEncoding.Measure, count: Int)] = [:]
         for message in messages {
-            guard let measure = message.sms, measure.segments > SampleData.smsSegmentBudget else { continue }
+            guard let measure = message.sms, measure.segments > budget else { continue }
             let key = "\(message.language) \(message.event.rawValue)"
-            if (longest[key]?.measure.segments ?? 0) < measure.segments { longest[key] = (message.event, measure) }
+            let count = (longest[key]?.count ?? 0) + 1
+            if (longest[key]?.measure.segments ?? 0) < measure.segments {
+                longest[key] = (message.event, measure, count)
+            } else {
+                longest[key]?.count = count
+            }
         }
         guard !longest.isEmpty else { return nil }
         return longest.sorted { $0.key < $1.key }.map { key, value in
             let language = key.split(separator: " ").first.map(String.init) ?? key
             return
-                "The \(language) SMS (\(value.event.rawValue)) takes \(value.measure.segments) segments (\(value.measure.encoding.rawValue), \(value.measure.units) characters), more than \(SampleData.smsSegmentBudget): it costs more and may arrive out of order. Shorten the text or the place."
+                "The \(language) SMS (\(value.event.rawValue)) takes \(value.measure.segments) segments (\(value.measure.encoding.rawValue), \(value.measure.units) characters), more than \(budget): it costs \(value.measure.segments)× a one-segment SMS (\(value.count) message\(value.count == 1 ? "" : "s")) and may arrive out of order. Shorten the text or the place."
         }
     }
 }

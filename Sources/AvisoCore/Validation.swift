@@ -104,5 +104,9 @@ extension ConsentInput {
             try TextInput.check(wording, field: "wording", lineBreaks: true)
             if wording.count > 5000 { throw .invalid("wording", "The wording has at most 5,000 characters.") }
         }
+        if let overrideReason {
+            try TextInput.check(overrideReason, field: "override_reason", lineBreaks: true)
+            if overrideReason.count > 1000 { throw .invalid("override_reason", "The reason has at most 1,000 characters.") }
+        }
     }
 }

@@ -38,7 +38,8 @@ public struct Daemon: Sendable {
     public func gateways(
         environment: [String: String], templates: (@Sendable () -> TemplateCatalog)? = nil
     ) throws -> [Channel: any MessageGateway] {
-        let composer = EmailComposer(fromAddress: configuration.emailFromAddress, fromName: configuration.emailFromName)
+        var composer = EmailComposer(fromAddress: configuration.emailFromAddress, fromName: configuration.emailFromName)
+        composer.replyTo = configuration.emailReplyTo
         let loaded = catalog
         let templates = templates ?? { loaded }
         let unsubscribe = UnsubscribeLinks(publicURL: configuration.publicURL, mailto: configuration.unsubscribeMailto) { language in

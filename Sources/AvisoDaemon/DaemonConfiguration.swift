@@ -28,9 +28,12 @@ public struct DaemonConfiguration: Sendable {
     public var smsFrom: String = "+18165550100"
     public var emailFromAddress: String = "avisos@kcpd.example"
     public var emailFromName: String = "Kansas City Police Department"
+    /// The mailbox a victim's email reply goes to (`Reply-To`); Aviso reads no mail, so staff read it there.
+    public var emailReplyTo: String?
     public var logLevel: String = "info"
     public var publicURL: String = "http://127.0.0.1:8750"
     public var smartEncoding = false
+    public var smsWarnSegments = 4
     public var twilio = TwilioConfiguration()
     public var smtp = SMTPConfiguration()
     public var unsubscribeMailto: String?
@@ -66,7 +69,7 @@ public struct DaemonConfiguration: Sendable {
         MessagePolicy(
             daytime: daytime, reminderDays: reminderDays, reminderMinute: reminderMinute, contactPhone: departmentPhone,
             departmentZone: departmentZone,
-            smartEncoding: smartEncoding, requireReview: requireReview, possibleOptOutHold: possibleOptOutHold)
+            smartEncoding: smartEncoding, requireReview: requireReview, possibleOptOutHold: possibleOptOutHold, smsWarnSegments: smsWarnSegments)
     }
 
     static let keys: [String] = [
@@ -75,7 +78,8 @@ public struct DaemonConfiguration: Sendable {
         "dispatch.concurrency", "dispatch.poll_interval_ms", "dispatch.max_attempts", "dispatch.retry_base_seconds",
         "dispatch.retry_max_seconds", "shutdown.grace_seconds", "messages.lifetime_hours", "gateway.sms", "gateway.email", "spool.directory",
         "sms.from",
-        "email.from_address", "email.from_name", "log.level", "http.public_url", "sms.smart_encoding", "email.unsubscribe_mailto",
+        "email.from_address", "email.from_name", "email.reply_to", "log.level", "http.public_url", "sms.smart_encoding", "sms.warn_segments",
+        "email.unsubscribe_mailto",
         "twilio.base_url", "twilio.account_sid", "twilio.from", "twilio.messaging_service_sid", "twilio.rate_per_second",
         "twilio.timeout_seconds", "twilio.auth_token_file", "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.password_file",
         "smtp.ca_file", "smtp.timeout_seconds", "smtp.connections", "retention.days_after_close", "templates.require_review",
@@ -252,6 +256,7 @@ public struct DaemonConfiguration: Sendable {
             let count = try int(0...10_000_000)
             approval.recipientsOver = count == 0 ? nil : count
         case "approval.urgent_skips": approval.urgentSkips = try bool()
+        case "sms.warn_segments": smsWarnSegments = try int(1...20)
         case "email.unsubscribe_mailto": unsubscribeMailto = try EmailAddress(value).address
         case "twilio.base_url":
             guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
@@ -283,6 +288,7 @@ public struct DaemonConfiguration: Sendable {
         case "sms.from": smsFrom = try PhoneNumber(value).e164
         case "email.from_address": emailFromAddress = try EmailAddress(value).address
         case "email.from_name": emailFromName = value
+        case "email.reply_to": emailReplyTo = try EmailAddress(value).address
         case "log.level":
             guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(value) else {
                 throw .invalid(key, "'\(value)' is not a log level: trace, debug, info, notice, warning, error or critical.")
@@ -399,7 +405,7 @@ extension DaemonConfiguration {
         ("twilio.messaging_service_sid", { $0.twilio.messagingServiceSid ?? "" }), ("twilio.rate_per_second", { "\($0.twilio.ratePerSecond)" }),
         ("smtp.host", { $0.smtp.host }), ("smtp.port", { "\($0.smtp.port)" }), ("smtp.security", { $0.smtp.security.rawValue }),
         ("smtp.username", { $0.smtp.username ?? "" }), ("retention.days_after_close", { "\($0.retentionDays)" }),
-        ("email.unsubscribe_mailto", { $0.unsubscribeMailto ?? "" }),
+        ("email.unsubscribe_mailto", { $0.unsubscribeMailto ?? "" }), ("email.reply_to", { $0.emailReplyTo ?? "" }),
     ]
 
     /// The keys whose value differs from `running` and that only a restart applies.

@@ -12,6 +12,9 @@ public struct EmailComposer: Sendable {
     public var fromName: String
     /// The domain used in Message-ID.
     public var messageIdDomain: String
+    /// Where a victim's reply goes (`Reply-To`), when the department names a
+    /// mailbox staff read: Aviso has no inbound mail path.
+    public var replyTo: String?
 
     public init(fromAddress: String, fromName: String) {
         self.fromAddress = fromAddress
@@ -35,6 +38,9 @@ public struct EmailComposer: Sendable {
             // A victim in discreet mode: no sender name, which would name the department (SPEC §2.6).
             ("From", discreet ? "<\(fromAddress)>" : "\(Self.encodeWord(fromName)) <\(fromAddress)>"),
             ("To", "<\(to)>"),
+        ]
+        if let replyTo { headers.append(("Reply-To", "<\(replyTo)>")) }
+        headers += [
             ("Subject", Self.encodeWord(subject.precomposedStringWithCanonicalMapping)),
             ("MIME-Version", "1.0"),
         ]

@@ -119,6 +119,7 @@ extension AvisoRoutes {
         let sendAt = try input.sendAt.map { (raw: String) throws(AvisoError) in
             try UpdateFields.parseLocalDateTime(raw, zone: planner.policy.departmentZone, field: "send_at")
         }
+        try SendAtRule.check(sendAt, raw: input.sendAt, now: state.clock.now(), zone: planner.policy.departmentZone)
         let update = UpdateRequest(event: event, fields: fields, sendAt: sendAt)
         let policy = state.security.approval
         if !dryRun, expectDigest == nil, policy.isActive {

@@ -18,7 +18,7 @@ public enum AvisoRoutes {
         router.middlewares.add(RequestObserver(metrics: operations.metrics))
         router.middlewares.add(ProblemMiddleware())
         addOperations(to: router, state: state, operations: operations)
-        let v1 = router.group("v1").add(middleware: StaffGate(state: state, metrics: operations.metrics))
+        let v1 = router.group("v1").add(middleware: StaffGate(state: state, metrics: operations.metrics)).add(middleware: TimeZoneHeader(state: state))
         addStatus(to: v1, state: state, operations: operations)
         v1.get("me") { _, context in
             let staff = try require(context, .none)
@@ -55,6 +55,8 @@ public enum AvisoRoutes {
                 metadata: ["victim": "\(view.id)", "case": "\(view.cases.joined(separator: ","))", "contact_points": "\(view.contactPoints.count)"])
             return json(view, status: .created)
         }
+        VictimImportRoutes.add(to: v1, state: state)
+        ConversationRoutes.add(to: v1, state: state)
         v1.post("cases/:number/victim-links") { request, context in
             let staff = try require(context, .writeCases)
             let link = try await body(CaseVictimLink.self, request, context)
@@ -154,10 +156,11 @@ public enum AvisoRoutes {
                 includeKeywords: query.get("all") == "true", limit: 500)
             return json(InboxList(replies: replies))
         }
-        v1.post("inbox/:id/handled") { _, context in
+        v1.post("inbox/:id/handled") { request, context in
             let staff = try require(context, .writeCases)
+            let note = try await ConversationRoutes.handledNote(request, context)
             try state.store.requireAccess(staff, inboundId: try id(context))
-            try state.store.markHandled(inboundId: try id(context), by: staff, now: state.clock.now())
+            try state.store.markHandled(inboundId: try id(context), by: staff, note: note, now: state.clock.now())
             return Response(status: .noContent)
         }
         v1.post("inbox/:id/opt-out") { request, context in

@@ -127,6 +127,7 @@ extension AvisoStore {
     ) throws -> ContactPointView {
         try pool.write { db in
             _ = try Self.contactPointView(db, id: contactPointId)
+            let consent = try Self.checkVictimOptOut(db, contactPointId: contactPointId, consent: consent)
             try Self.applyStaffConsent(db, contactPointId: contactPointId, consent: consent, by: staff, planner: planner, now: now)
             return try Self.contactPointView(db, id: contactPointId)
         }

@@ -229,18 +229,19 @@ extension AvisoStore {
             cases: cases, language: row["language"], body: row["body"], intent: row["intent"],
             handledAt: (row["handled_at"] as Int64?).map(Date.init(millis:)), handledBy: (row["handled_by"] as Int64?).map { "staff:\($0)" },
             possibleOptOut: row["possible_opt_out"], holdUntil: hold.flatMap { $0["resolution"] == nil ? Date(millis: $0["held_until"]) : nil },
-            holdResolution: hold?["resolution"])
+            holdResolution: hold?["resolution"], handledNote: row["handled_note"])
     }
 
-    /// Marks a reply handled by `staff`.
-    public func markHandled(inboundId: Int64, by staff: StaffAccount, now: Date) throws {
+    /// Marks a reply handled by `staff`, with an optional note on what was done.
+    public func markHandled(inboundId: Int64, by staff: StaffAccount, note: String? = nil, now: Date) throws {
         try pool.write { db in
             guard let handled = try Row.fetchOne(db, sql: "SELECT handled_at FROM inbound_messages WHERE id = ?", arguments: [inboundId]) else {
                 throw AvisoError.notFound("reply", String(inboundId))
             }
             guard (handled["handled_at"] as Int64?) == nil else { throw AvisoError.conflict("Reply \(inboundId) is already marked handled.") }
             try db.execute(
-                sql: "UPDATE inbound_messages SET handled_at = ?, handled_by = ? WHERE id = ?", arguments: [now.millis, staff.id, inboundId])
+                sql: "UPDATE inbound_messages SET handled_at = ?, handled_by = ?, handled_note = ? WHERE id = ?",
+                arguments: [now.millis, staff.id, note, inboundId])
         }
     }
 }

@@ -53,6 +53,7 @@ enum Schema {
         migrator.registerMigration("v12: two-person approval") { db in
             try db.execute(sql: v12)
         }
+        migrator.registerMigration("v13: staff replies and handled notes") { db in try db.execute(sql: staffReplies) }
         return migrator
     }
 

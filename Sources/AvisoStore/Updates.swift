@@ -82,7 +82,7 @@ extension AvisoStore {
                         "What this update would send changed since its preview was approved (a victim, a consent or a template changed), so nothing was queued. Preview it again and ask for a new approval."
                 )
             }
-            var warnings = target.notes + (PlannedMessage.segmentWarnings(all) ?? [])
+            var warnings = target.notes + (PlannedMessage.segmentWarnings(all, over: planner.policy.smsWarnSegments) ?? [])
             if !reach.missing.isEmpty {
                 warnings.append("Queueing would fail: " + Array(Set(reach.missing)).sorted().joined(separator: "; "))
             }

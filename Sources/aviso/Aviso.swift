@@ -16,7 +16,7 @@ struct Aviso: AsyncParsableCommand {
             CaseCommand.self, PatternCommand.self, VictimCommand.self, ContactCommand.self, ConsentCommand.self, UpdateCommand.self, Messages.self,
             Inbox.self,
             Export.self,
-            StaffCommand.self, AccessLog.self, ApprovalCommand.self, Status.self, WhoAmI.self,
+            StaffCommand.self, AccessLog.self, ApprovalCommand.self, Status.self, WhoAmI.self, Offenses.self,
         ])
 }
 
@@ -152,7 +152,7 @@ struct ContactOptions: ParsableArguments {
 
 struct VictimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "victim", abstract: "Register and show victims.", subcommands: [Add.self, Link.self, Show.self])
+        commandName: "victim", abstract: "Register and show victims.", subcommands: [Add.self, Import.self, Link.self, Show.self, Conversation.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -247,6 +247,10 @@ struct ConsentCommand: AsyncParsableCommand {
         @Option(help: "opted_in or opted_out.") var state: String
         @Option(help: "verbal or written: what the victim told staff or signed.") var method: String
         @Option(help: "The version of the wording read or shown (2026-01).") var wordingVersion: String
+        @Option(
+            name: .customLong("override-victim-opt-out"),
+            help: "Opting in a number the victim opted out themselves (STOP, the link, the carrier): why, kept in the consent log.")
+        var overrideReason: String?
 
         /// Staff record only these; the other states and methods come from the victim or the carrier.
         var consent: (state: ConsentState, method: ConsentMethod)? {
@@ -266,7 +270,8 @@ struct ConsentCommand: AsyncParsableCommand {
             try await guarded {
                 guard let (state, method) = consent else { throw ValidationError("--state or --method is not valid.") }
                 let view: ContactPointView = try await options.client().post(
-                    "/v1/contact-points/\(contactPoint)/consent", ConsentInput(state: state, method: method, wordingVersion: wordingVersion))
+                    "/v1/contact-points/\(contactPoint)/consent",
+                    ConsentInput(state: state, method: method, wordingVersion: wordingVersion, overrideReason: overrideReason))
                 try options.output(view) { "Contact point \($0.id) is now \($0.consentState.rawValue)." }
             }
         }

@@ -34,7 +34,7 @@ func guarded(_ body: () async throws -> Void) async throws {
         try await body()
     } catch let error as ClientError {
         FileHandle.standardError.write(Data("aviso: \(error.message)\n".utf8))
-        if let field = error.problem?.field { FileHandle.standardError.write(Data("       (field: \(field))\n".utf8)) }
+        if let field = error.problem?.field { FileHandle.standardError.write(Data("       (\(FlagNames.flag(for: field)))\n".utf8)) }
         throw ExitCode(1)
     } catch let error as AvisoError {
         FileHandle.standardError.write(Data("aviso: \(error.detail)\n".utf8))
@@ -42,10 +42,11 @@ func guarded(_ body: () async throws -> Void) async throws {
     }
 }
 
-func formatDate(_ date: Date) -> String {
-    let formatter = DateFormatter()
-    formatter.dateFormat = "yyyy-MM-dd HH:mm zzz"
-    return formatter.string(from: date)
+/// A time as a captain reads it: in the department's time zone (the one
+/// avisod names in its answers), never bare UTC; with `victimZone`, also the
+/// victim's local time where it differs.
+func formatDate(_ date: Date, victimZone: TimeZone? = nil) -> String {
+    DepartmentTime.format(date, victimZone: victimZone)
 }
 
 func describe(_ victim: VictimView) -> String {

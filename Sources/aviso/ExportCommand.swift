@@ -67,7 +67,7 @@ struct Export: AsyncParsableCommand {
 struct Inbox: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Victims' replies: list them (yours in a language you speak first) and mark them handled.",
-        subcommands: [List.self, Handled.self, OptOut.self],
+        subcommands: [List.self, Reply.self, Handled.self, OptOut.self],
         defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
@@ -88,7 +88,7 @@ struct Inbox: AsyncParsableCommand {
                         : list.replies.map { reply in
                             "#\(reply.id) \(formatDate(reply.receivedAt)) · \(reply.victimName ?? "unknown number") · \(reply.language ?? "?") · \(reply.cases.joined(separator: ", "))"
                                 + (reply.intent.map { " · keyword \($0)" } ?? "") + possibleOptOutNote(reply)
-                                + (reply.handledAt == nil ? "" : " · handled")
+                                + (reply.handledAt == nil ? "" : " · handled") + (reply.handledNote.map { "\n  note: \($0)" } ?? "")
                                 + "\n  | \(reply.body ?? "(purged)")"
                         }.joined(separator: "\n")
                 }
@@ -97,14 +97,18 @@ struct Inbox: AsyncParsableCommand {
     }
 
     struct Handled: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark a reply handled.")
+        static let configuration = CommandConfiguration(
+            abstract: "Mark a reply handled, with a note on what was done (shown in aviso victim conversation).")
         @OptionGroup var options: ClientOptions
         @Argument(help: "The reply's id.") var id: Int64
+        @Option(help: "What was done: 'Called her back; hearing date explained.'") var note: String?
 
         func run() async throws {
             try await guarded {
-                try await options.client().postNoContent("/v1/inbox/\(id)/handled")
-                if options.json { print("{\"handled\": \(id)}") } else { print("Reply \(id) marked handled.") }
+                try await options.client().postNoContent("/v1/inbox/\(id)/handled", HandledInput(note: note))
+                try options.output(HandledOutput(handled: id, note: note)) {
+                    "Reply \($0.handled) marked handled." + ($0.note == nil ? "" : " Note saved.")
+                }
             }
         }
     }

@@ -103,6 +103,13 @@ import Testing
                 uri: "/v1/cases", body: #"{"number": "KC-2025-009999", "offense": "armed_robbery", "unit": "Robbery Unit"}"#, rule: .create),
             "GET /v1/cases/{number}": Row(uri: "/v1/cases/\(number)", rule: .caseRead),
             "POST /v1/cases/{number}/victims": Row(uri: "/v1/cases/\(number)/victims", body: newVictimJSON, rule: .caseWrite(.created)),
+            "POST /v1/cases/{number}/victims/import": Row(
+                uri: "/v1/cases/\(number)/victims/import",
+                body: #"{"dry_run": false, "rows": [{"row": 2, "victim": \#(newVictimJSON)}]}"#, rule: .caseWrite(.created)),
+            "POST /v1/inbox/{id}/reply": Row(
+                uri: "/v1/inbox/\(ids.inbound)/reply", body: #"{"text": "Sí, el 3 de marzo."}"#, rule: .caseWrite(.created)),
+            "GET /v1/victims/{id}/conversation": Row(uri: "/v1/victims/\(ids.victim)/conversation", rule: .caseRead),
+            "GET /v1/offenses": Row(uri: "/v1/offenses", rule: .anyStaff),
             "POST /v1/cases/{number}/victim-links": Row(
                 uri: "/v1/cases/\(number)/victim-links", body: #"{"victim_id": \#(ids.otherVictim)}"#, rule: .caseWrite(.created)),
             "POST /v1/cases/{number}/updates": Row(uri: "/v1/cases/\(number)/updates", body: #"{"event": "plea"}"#, rule: .caseWrite(.created)),

@@ -102,8 +102,10 @@ final class ConsentCheckingGateway: MessageGateway, Sendable {
                 // Long enough for an undecided hold to run out.
                 fixture.clock.advance(by: 25 * 3600)
             case 4:
+                // After the victim's own STOP, staff opting in again need a reason (SPEC §2.3).
                 _ = try fixture.store.recordConsent(
-                    ConsentInput(state: .optedIn, method: .verbal, wordingVersion: "2026-01"), contactPointId: point, by: fixture.captain,
+                    ConsentInput(state: .optedIn, method: .verbal, wordingVersion: "2026-01", overrideReason: "the victim asked in person"),
+                    contactPointId: point, by: fixture.captain,
                     planner: fixture.planner,
                     now: fixture.clock.now())
             default:

@@ -18,7 +18,8 @@ public enum AvisoRoutes {
         router.middlewares.add(RequestObserver(metrics: operations.metrics))
         router.middlewares.add(ProblemMiddleware())
         addOperations(to: router, state: state, operations: operations)
-        let v1 = router.group("v1").add(middleware: StaffGate(state: state, metrics: operations.metrics)).add(middleware: TimeZoneHeader(state: state))
+        let v1 = router.group("v1").add(middleware: StaffGate(state: state, metrics: operations.metrics)).add(
+            middleware: TimeZoneHeader(state: state))
         addStatus(to: v1, state: state, operations: operations)
         v1.get("me") { _, context in
             let staff = try require(context, .none)

@@ -7,7 +7,7 @@ public import Foundation
 /// is a `preconditionFailure`, which the fuzzer reports as a crash and saves
 /// the input for; `FuzzRegressionTests` runs every saved input again.
 public enum FuzzChecks {
-    public static let targets = ["keywords", "webhook", "json", "template", "address", "sms"]
+    public static let targets = ["keywords", "webhook", "json", "template", "address", "sms", "csv"]
 
     /// The repository's templates and keywords, read once.
     public static let catalog: TemplateCatalog = {
@@ -40,6 +40,7 @@ public enum FuzzChecks {
         case "template": template(data)
         case "address": address(data)
         case "sms": sms(data)
+        case "csv": csv(data)
         default: preconditionFailure("no fuzz target '\(target)'; targets: \(targets.joined(separator: ", "))")
         }
     }
@@ -163,5 +164,19 @@ public enum FuzzChecks {
         precondition(split.parts.joined() == normalized, "the segments do not join back to the body")
         precondition(
             split.parts.count == max(measure.segments, normalized.isEmpty ? 0 : 1), "\(split.parts.count) parts for \(measure.segments) segments")
+    }
+
+    /// The CSV parser of the victim import: any bytes parse or are refused
+    /// with an error, and what parses, written back with every field quoted,
+    /// parses to the same fields.
+    static func csv(_ data: Data) {
+        let text = String(decoding: data, as: UTF8.self)
+        guard let records = try? CSV.parse(text) else { return }
+        let meaningful = records.map(\.fields).filter { $0 != [""] }
+        let written = meaningful.map { fields in
+            fields.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",")
+        }.joined(separator: "\r\n")
+        guard let again = try? CSV.parse(written) else { preconditionFailure("quoted CSV written from parsed records was refused") }
+        precondition(again.map(\.fields).filter { $0 != [""] } == meaningful, "a CSV round trip changed the fields")
     }
 }

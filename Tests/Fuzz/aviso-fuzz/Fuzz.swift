@@ -1,6 +1,6 @@
 // The fuzz targets of Aviso (SPEC §7 G10): built by scripts/fuzz with
 // `-sanitize=fuzzer` into one libFuzzer binary; AVISO_FUZZ_TARGET picks the
-// target (keywords, webhook, json, template, address, sms). Built normally, it
+// target (keywords, webhook, json, template, address, sms, csv). Built normally, it
 // only says how to run it.
 import AvisoFuzzChecks
 import Foundation

@@ -92,14 +92,24 @@ public struct Daemon: Sendable {
         defer { withExtendedLifetime(lock) {} }
         let store = self.store
         let watchdog = SystemdNotify.watchdogInterval(environment: environment)
-        let notifier = ServiceNotifier(notify: notify, watchdogInterval: watchdog) { ServiceNotifier.statusLine(store: store, now: clock.now()) }
+        // While the disk is full, systemd's STATUS= says so first (`systemctl status avisod`).
+        let storage = StorageNote()
+        let notifier = ServiceNotifier(notify: notify, watchdogInterval: watchdog) {
+            let queue = ServiceNotifier.statusLine(store: store, now: clock.now())
+            guard let problem = storage.problem else { return queue }
+            return "PAUSED: \(problem)" + (queue.map { "; \($0)" } ?? "")
+        }
         let inForce = TemplatesInForce(initial: catalog)
         let dispatcher = Dispatcher(
             store: store, gateways: try gateways(environment: environment, templates: { inForce.catalog }), clock: clock,
             settings: .init(
                 batchSize: configuration.batchSize, concurrency: configuration.concurrency, pollInterval: configuration.pollInterval,
                 retry: configuration.retry, shutdownGrace: configuration.shutdownGrace, heartbeatInterval: watchdog),
-            logger: logger, metrics: metrics, onHeartbeat: { notifier.beat() })
+            logger: logger, metrics: metrics, onHeartbeat: { notifier.beat() },
+            onStorageProblem: { problem in
+                storage.problem = problem
+                notifier.send("STATUS=" + (problem.map { "PAUSED: \($0)" } ?? "the database can be written again; dispatching"))
+            })
         metrics.registerLanguages(catalog.languages, optOutMethods: ConsentMethod.allCases.map(\.rawValue))
         metrics.registerGateways(Set(dispatcher.gateways.values.map(\.name)).sorted())
         let state = ServerState(
@@ -181,4 +191,13 @@ final class TemplatesInForce: Sendable {
     func attach(_ state: ServerState) { self.state.withLock { $0 = state } }
 
     var catalog: TemplateCatalog { state.withLock { $0?.planner.catalog } ?? initial }
+}
+
+/// The dispatcher's storage problem, for the STATUS= line.
+final class StorageNote: Sendable {
+    private let value = Mutex<String?>(nil)
+    var problem: String? {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
+    }
 }

@@ -58,8 +58,10 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
 
     public init(
         store: AvisoStore, gateways: [Channel: any MessageGateway], clock: any WallClock, settings: Settings, logger: Logger,
-        metrics: AvisoMetrics? = nil, onHeartbeat: @escaping @Sendable () -> Void = {}
+        metrics: AvisoMetrics? = nil, onHeartbeat: @escaping @Sendable () -> Void = {},
+        onStorageProblem: @escaping @Sendable (String?) -> Void = { _ in }
     ) {
+        self.onStorageProblem = onStorageProblem
         self.store = store
         self.gateways = gateways
         self.clock = clock
@@ -80,6 +82,8 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
     /// Why the dispatcher cannot write to the database now (a full or failing disk), for /readyz; nil when it can.
     public var storageProblem: String? { storageFailure.withLock { $0 } }
     let storageFailure = Mutex<String?>(nil)
+    /// Told when writing starts failing (the reason) and when it works again (nil): systemd's STATUS=.
+    let onStorageProblem: @Sendable (String?) -> Void
 
     /// Stop claiming; in-flight hand-offs get `shutdownGrace` to finish.
     public func beginShutdown() {
@@ -219,12 +223,14 @@ public final class Dispatcher: Service, Sendable, CustomStringConvertible {
                 let value = try await operation()
                 if failures > 0 {
                     storageFailure.withLock { $0 = nil }
+                    onStorageProblem(nil)
                     logger.notice("the database can be written again; dispatch resumes", metadata: ["failed_attempts": "\(failures)"])
                 }
                 return value
             } catch  where AvisoStore.isStorageFailure(error) {
                 failures += 1
                 storageFailure.withLock { $0 = "the database cannot be written (disk full or failing)" }
+                if failures == 1 { onStorageProblem("the database cannot be written (disk full or failing); dispatch paused") }
                 if failures == 1 || failures.isMultiple(of: 20) {
                     logger.error(
                         "the database cannot be written (disk full or failing); dispatch waits and retries",

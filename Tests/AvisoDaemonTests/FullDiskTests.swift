@@ -6,6 +6,7 @@ import AvisoTesting
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Synchronization
 import Testing
 
 /// A full disk pauses Aviso instead of stopping it: the dispatcher waits and
@@ -26,9 +27,11 @@ import Testing
         let victims = 300
         for index in 0..<victims { try fixture.addVictim("Victim \(index)", language: "es", phone: "+1816555\(String(format: "%04d", index))") }
         let gateway = RecordingGateway()
+        let told = Mutex<[String?]>([])
         let dispatcher = Dispatcher(
             store: fixture.store, gateways: [.sms: gateway, .email: gateway], clock: fixture.clock,
-            settings: .init(batchSize: 20, concurrency: 4, pollInterval: .milliseconds(50), shutdownGrace: .seconds(5)), logger: .init(label: "test"))
+            settings: .init(batchSize: 20, concurrency: 4, pollInterval: .milliseconds(50), shutdownGrace: .seconds(5)), logger: .init(label: "test"),
+            onStorageProblem: { problem in told.withLock { $0.append(problem) } })
         try fixture.store.simulateFullDisk()
         let running = Task { try await dispatcher.run() }
         try await waitUntil { dispatcher.storageProblem != nil }
@@ -46,6 +49,9 @@ import Testing
         try fixture.store.endSimulatedFullDisk()
         try await waitUntil { try fixture.allMessages().allSatisfy { $0.state == .sent } }
         #expect(dispatcher.storageProblem == nil)
+        // systemd heard both: paused (STATUS=), then writing again.
+        let heard = told.withLock { $0 }
+        #expect(heard.count == 2 && heard.first??.contains("paused") == true && heard.last! == nil, "\(heard)")
         #expect(gateway.sent.count == victims, "each message was handed off once: \(gateway.sent.count)")
         dispatcher.beginShutdown()
         try await running.value

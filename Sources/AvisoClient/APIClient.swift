@@ -37,6 +37,14 @@ public struct APIClient: Sendable {
         try await call("POST", path, body: body)
     }
 
+    public func patch<T: Decodable>(_ path: String, _ body: some Encodable, as type: T.Type = T.self) async throws -> T {
+        try await call("PATCH", path, body: body)
+    }
+
+    public func delete<T: Decodable>(_ path: String, as type: T.Type = T.self) async throws -> T {
+        try await call("DELETE", path, body: Optional<String>.none)
+    }
+
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601

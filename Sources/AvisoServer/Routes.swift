@@ -36,7 +36,7 @@ public enum AvisoRoutes {
         }
         v1.get("cases/:number") { _, context in
             let staff = try require(context, .readCases)
-            let number = try context.parameters.require("number")
+            let number = try caseNumber(context)
             try state.store.requireAccess(staff, caseNumber: number)
             return json(try state.store.caseView(number: number, withVictims: true))
         }
@@ -44,9 +44,9 @@ public enum AvisoRoutes {
             let staff = try require(context, .writeCases)
             let planner = state.planner
             let victim = try await body(VictimCreate.self, request, context).validated(catalog: planner.catalog)
-            try state.store.requireAccess(staff, caseNumber: try context.parameters.require("number"))
+            try state.store.requireAccess(staff, caseNumber: try caseNumber(context))
             let view = try state.store.addVictim(
-                victim, toCase: try context.parameters.require("number"), by: staff, planner: planner, now: state.clock.now())
+                victim, toCase: try caseNumber(context), by: staff, planner: planner, now: state.clock.now())
             state.wakeDispatcher()
             context.logger.info(
                 "victim registered",
@@ -56,10 +56,10 @@ public enum AvisoRoutes {
         v1.post("cases/:number/victim-links") { request, context in
             let staff = try require(context, .writeCases)
             let link = try await body(CaseVictimLink.self, request, context)
-            try state.store.requireAccess(staff, caseNumber: try context.parameters.require("number"))
+            try state.store.requireAccess(staff, caseNumber: try caseNumber(context))
             try state.store.requireAccess(staff, victimId: link.victimId)
             return json(
-                try state.store.linkVictim(link.victimId, toCase: try context.parameters.require("number"), now: state.clock.now()), status: .created)
+                try state.store.linkVictim(link.victimId, toCase: try caseNumber(context), now: state.clock.now()), status: .created)
         }
         v1.post("cases/:number/updates") { request, context in
             try await queue(request, context, state: state, dryRun: false)
@@ -169,12 +169,12 @@ public enum AvisoRoutes {
         }
         v1.post("cases/:number/close") { _, context in
             let staff = try require(context, .writeCases)
-            try state.store.requireAccess(staff, caseNumber: try context.parameters.require("number"))
-            return json(try state.store.closeCase(number: try context.parameters.require("number"), by: staff, now: state.clock.now()))
+            try state.store.requireAccess(staff, caseNumber: try caseNumber(context))
+            return json(try state.store.closeCase(number: try caseNumber(context), by: staff, now: state.clock.now()))
         }
         v1.post("cases/:number/staff") { request, context in
             let staff = try require(context, .writeCases)
-            let number = try context.parameters.require("number")
+            let number = try caseNumber(context)
             try state.store.requireAccess(staff, caseNumber: number)
             let input = try await body(CaseStaffAssignment.self, request, context)
             let assigned = try state.store.assign(staffId: input.staffId, toCase: number, now: state.clock.now())
@@ -186,16 +186,17 @@ public enum AvisoRoutes {
                 throw AvisoError(.forbidden, title: "Not allowed", detail: "Only a supervisor puts a case on legal hold or lifts it.")
             }
             let input = try await body(LegalHoldInput.self, request, context)
-            return json(try state.store.setLegalHold(number: try context.parameters.require("number"), hold: input.hold))
+            return json(try state.store.setLegalHold(number: try caseNumber(context), hold: input.hold))
         }
         v1.get("cases/:number/export") { _, context in
             let staff = try require(context, .audit)
-            return json(try state.store.exportCase(number: try context.parameters.require("number"), by: staff, now: state.clock.now()))
+            return json(try state.store.exportCase(number: try caseNumber(context), by: staff, now: state.clock.now()))
         }
         v1.get("victims/:id/export") { _, context in
             let staff = try require(context, .audit)
             return json(try state.store.exportVictim(id: try id(context), by: staff, now: state.clock.now()))
         }
+        VictimChangeRoutes.add(to: v1, state: state)
         WebhookRoutes.add(to: router, state: state, metrics: operations.metrics)
         return router
     }
@@ -203,7 +204,7 @@ public enum AvisoRoutes {
     static func queue(_ request: Request, _ context: AvisoRequestContext, state: ServerState, dryRun: Bool) async throws -> Response {
         let staff = try require(context, .writeCases)
         let input = try await body(UpdateCreate.self, request, context)
-        try state.store.requireAccess(staff, caseNumber: try context.parameters.require("number"))
+        try state.store.requireAccess(staff, caseNumber: try caseNumber(context))
         guard let event = Event(rawValue: input.event), event.isQueueable else {
             throw AvisoError.invalid(
                 "event", "'\(input.event)' is not an event staff can queue. Events: \(Event.queueable.map(\.rawValue).joined(separator: ", ")).")
@@ -216,7 +217,7 @@ public enum AvisoRoutes {
             try UpdateFields.parseLocalDateTime(raw, zone: planner.policy.departmentZone, field: "send_at")
         }
         let view = try state.store.queueUpdate(
-            UpdateRequest(event: event, fields: fields, sendAt: sendAt), caseNumber: try context.parameters.require("number"), by: staff,
+            UpdateRequest(event: event, fields: fields, sendAt: sendAt), caseNumber: try caseNumber(context), by: staff,
             planner: planner, now: state.clock.now(), dryRun: dryRun, messageLifetime: current.messageLifetime)
         if !dryRun {
             state.wakeDispatcher()

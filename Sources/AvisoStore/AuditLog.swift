@@ -96,8 +96,9 @@ public struct ChainBreak: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension AvisoStore {
-    /// Walks both hash chains from the first row; returns the first break of
-    /// each chain, or an empty list when both are intact.
+    /// Walks every hash chain (contact log, consent records, victim changes)
+    /// from the first row; returns the first break of each chain, or an empty
+    /// list when all are intact.
     public func verifyAuditChains() throws -> [ChainBreak] {
         try pool.read { db in
             var breaks: [ChainBreak] = []
@@ -137,6 +138,7 @@ extension AvisoStore {
             {
                 breaks.append(tail)
             }
+            if let victimChanges = try Self.victimChangeBreak(db) { breaks.append(victimChanges) }
             return breaks
         }
     }

@@ -44,6 +44,9 @@ enum Schema {
                 try db.execute(sql: "UPDATE messages SET lane = ? WHERE event = ?", arguments: [event.lane, event.rawValue])
             }
         }
+        migrator.registerMigration("v10: victim changes, retired contact points, merged victims, duplicate keys") { db in
+            try VictimChangeSchema.migrate(db)
+        }
         return migrator
     }
 

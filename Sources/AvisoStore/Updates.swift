@@ -182,7 +182,7 @@ extension AvisoStore {
             sql: """
                 SELECT v.id, v.language, v.time_zone, v.discreet, cp.id AS contact_point_id, cp.channel
                 FROM case_victims cv JOIN victims v ON v.id = cv.victim_id
-                JOIN contact_points cp ON cp.victim_id = v.id AND cp.consent_state = 'opted_in'
+                JOIN contact_points cp ON cp.victim_id = v.id AND cp.consent_state = 'opted_in' AND cp.retired_at IS NULL
                 WHERE cv.case_id = ? ORDER BY v.id, cp.id
                 """, arguments: [caseId])
         var result: [Recipient] = []

@@ -41,10 +41,11 @@ public enum NumberingPlan {
                 "'\(written)' does not start with a country calling code in use: after the + comes the country code (1 for the United States and Canada, 52 for Mexico, 34 for Spain), then the number."
             )
         case .wrongLength(let code, let region, let lengths, let actual):
-            let allowed = lengths.map(String.init).joined(separator: " or ")
+            let words = lengths.map(String.init)
+            let allowed = words.count > 1 ? words.dropLast().joined(separator: ", ") + " or " + words[words.count - 1] : words.joined()
             throw .invalid(
                 nil,
-                "'\(written)' is not a valid phone number in \(name(of: region)) (+\(code)): a number there has \(allowed) digits after +\(code), and this one has \(actual). Check the digits."
+                "'\(written)' is not a valid phone number in \(name(of: region)) (+\(code)): a number there has \(allowed) digits after +\(code), and this one has \(actual). Check the digits.\(trunkHint(phone, callingCode: code))"
             )
         case .notInPlan(let code, let region):
             var hint = ""
@@ -57,10 +58,7 @@ public enum NumberingPlan {
                     hint = " In North America the three digits after the area code cannot start with 0 or 1."
                 }
             }
-            if let prefix = trunkPrefix(in: phone, callingCode: code) {
-                hint +=
-                    " If '\(prefix)' is the prefix dialled inside the country, leave it out after +\(code): \(phone.e164.prefix(1 + String(code).count))\(national.dropFirst(prefix.count))."
-            }
+            hint += trunkHint(phone, callingCode: code)
             throw .invalid(
                 nil, "'\(written)' is not a phone number in use in \(name(of: region)) (+\(code)): no range of its numbering plan holds it.\(hint)")
         }
@@ -93,6 +91,13 @@ public enum NumberingPlan {
 
     static func nationalNumber(_ phone: PhoneNumber, callingCode: Int) -> String {
         String(phone.e164.dropFirst(1 + String(callingCode).count))
+    }
+
+    /// Advice for a number written with the prefix dialled inside its country (`+44 020…`).
+    static func trunkHint(_ phone: PhoneNumber, callingCode code: Int) -> String {
+        guard let prefix = trunkPrefix(in: phone, callingCode: code) else { return "" }
+        let national = nationalNumber(phone, callingCode: code)
+        return " If '\(prefix)' is the prefix dialled inside the country, leave it out after +\(code): +\(code)\(national.dropFirst(prefix.count))."
     }
 
     /// The national prefix ("0" in most countries) when the number starts with

@@ -46,7 +46,7 @@ struct Setup {
         var victims: [ValidatedVictim] = []
         victims.reserveCapacity(count)
         for index in firstIndex..<(firstIndex + count) {
-            let phone = "+1816\(String(format: "%07d", 1_000_000 + index))"
+            let phone = "+1816\(String(format: "%07d", 2_000_000 + index))"  // 816-2xx-xxxx: in the NANP plan
             victims.append(
                 try VictimCreate(
                     displayName: "Victim \(index)", language: index % 2 == 0 ? "es" : "en", timeZone: "America/Chicago",

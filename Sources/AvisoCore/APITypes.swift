@@ -132,6 +132,8 @@ public struct VictimCreate: Codable, Sendable {
     public var discreet: Bool?
     public var staffNotes: String?
     public var contactPoints: [ContactPointCreate]?
+    /// Registers the victim even though a victim of the same name is on the case (they are two people).
+    public var confirmSameName: Bool?
 
     enum CodingKeys: String, CodingKey {
         case language, discreet
@@ -139,12 +141,14 @@ public struct VictimCreate: Codable, Sendable {
         case timeZone = "time_zone"
         case staffNotes = "staff_notes"
         case contactPoints = "contact_points"
+        case confirmSameName = "confirm_same_name"
     }
 
     public init(
         displayName: String, language: String, timeZone: String, discreet: Bool? = nil, staffNotes: String? = nil,
-        contactPoints: [ContactPointCreate]? = nil
+        contactPoints: [ContactPointCreate]? = nil, confirmSameName: Bool? = nil
     ) {
+        self.confirmSameName = confirmSameName
         self.displayName = displayName
         self.language = language
         self.timeZone = timeZone
@@ -201,14 +205,21 @@ public struct ContactPointView: Codable, Sendable {
     public var address: String
     public var consentState: ConsentState
     public var consent: [ConsentRecordView]
+    /// When staff retired it; nothing is sent to a retired contact point, and its history stays.
+    public var retiredAt: Date?
 
     enum CodingKeys: String, CodingKey {
         case id, channel, address, consent
         case victimId = "victim_id"
         case consentState = "consent_state"
+        case retiredAt = "retired_at"
     }
 
-    public init(id: Int64, victimId: Int64, channel: Channel, address: String, consentState: ConsentState, consent: [ConsentRecordView]) {
+    public init(
+        id: Int64, victimId: Int64, channel: Channel, address: String, consentState: ConsentState, consent: [ConsentRecordView],
+        retiredAt: Date? = nil
+    ) {
+        self.retiredAt = retiredAt
         self.id = id
         self.victimId = victimId
         self.channel = channel
@@ -227,19 +238,29 @@ public struct VictimView: Codable, Sendable {
     public var staffNotes: String?
     public var cases: [String]
     public var contactPoints: [ContactPointView]
+    /// Whether a message can reach the victim now: a contact point in use is opted in.
+    public var reachable: Bool
+    /// The victim this one was merged into (they were one person); set, this victim has no cases or contact points of its own.
+    public var mergedInto: Int64?
+    /// What staff should know about the answer (a victim with no contact point cannot be told anything).
+    public var warnings: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case id, language, discreet, cases
+        case id, language, discreet, cases, reachable, warnings
         case displayName = "display_name"
         case timeZone = "time_zone"
         case staffNotes = "staff_notes"
         case contactPoints = "contact_points"
+        case mergedInto = "merged_into"
     }
 
     public init(
         id: Int64, displayName: String, language: String, timeZone: String, discreet: Bool, staffNotes: String?, cases: [String],
-        contactPoints: [ContactPointView]
+        contactPoints: [ContactPointView], reachable: Bool? = nil, mergedInto: Int64? = nil, warnings: [String]? = nil
     ) {
+        self.reachable = reachable ?? contactPoints.contains { $0.retiredAt == nil && $0.consentState == .optedIn }
+        self.mergedInto = mergedInto
+        self.warnings = warnings
         self.id = id
         self.displayName = displayName
         self.language = language

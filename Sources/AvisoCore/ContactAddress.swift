@@ -90,7 +90,11 @@ public enum ContactAddress: Sendable, Hashable {
 
     public init(channel: Channel, address: String) throws(AvisoError) {
         switch channel {
-        case .sms: self = .sms(try PhoneNumber(address))
+        case .sms:
+            // A contact point's number must exist in its country's plan (SPEC §3), not only look like E.164.
+            let phone = try PhoneNumber(address)
+            try NumberingPlan.check(phone, as: address.trimmingWhitespace())
+            self = .sms(phone)
         case .email: self = .email(try EmailAddress(address))
         }
     }
@@ -99,6 +103,14 @@ public enum ContactAddress: Sendable, Hashable {
         switch self {
         case .sms: .sms
         case .email: .email
+        }
+    }
+
+    /// What two addresses are compared by: an email address ignoring the case of its letters.
+    public var key: String {
+        switch self {
+        case .sms(let phone): phone.e164
+        case .email(let email): email.address.lowercased()
         }
     }
 

@@ -8,6 +8,8 @@ public struct ValidatedVictim: Sendable {
     public var discreet: Bool
     public var staffNotes: String?
     public var contactPoints: [ValidatedContactPoint]
+    /// Staff confirmed this is another person than a victim of the same name on the case.
+    public var confirmSameName: Bool = false
 }
 
 /// A contact point as registered, after validation.
@@ -46,31 +48,46 @@ extension CaseCreate {
 extension VictimCreate {
     /// Checks every field; the language must have templates (G6).
     public func validated(catalog: TemplateCatalog) throws(AvisoError) -> ValidatedVictim {
-        let name = displayName.trimmingWhitespace()
+        let name = try Self.validName(displayName)
+        let tag = try Self.validLanguage(language, catalog: catalog)
+        let zone: TimeZone
+        do { zone = try validTimeZone(timeZone) } catch { throw error.nested(in: "time_zone") }
+        let notes = try staffNotes.map { (notes: String) throws(AvisoError) in try Self.validNotes(notes) }
+        var points: [ValidatedContactPoint] = []
+        for (index, point) in (contactPoints ?? []).enumerated() {
+            do { points.append(try point.validated()) } catch { throw error.nested(in: "contact_points[\(index)]") }
+        }
+        // An email address is one address whatever the case of its letters.
+        let keys = points.map(\.address.key)
+        if Set(keys).count != keys.count { throw .invalid("contact_points", "The same address is listed twice.") }
+        return ValidatedVictim(
+            displayName: name, language: tag, timeZone: zone, discreet: discreet ?? false, staffNotes: notes, contactPoints: points,
+            confirmSameName: confirmSameName ?? false)
+    }
+
+    static func validName(_ raw: String) throws(AvisoError) -> String {
+        let name = raw.trimmingWhitespace()
         try TextInput.check(name, field: "display_name", lineBreaks: false)
         guard (1...200).contains(name.count) else { throw .invalid("display_name", "The victim's name has 1 to 200 characters.") }
+        return name
+    }
+
+    static func validLanguage(_ raw: String, catalog: TemplateCatalog) throws(AvisoError) -> LanguageTag {
         let tag: LanguageTag
-        do { tag = try LanguageTag(language) } catch { throw error.nested(in: "language") }
+        do { tag = try LanguageTag(raw) } catch { throw error.nested(in: "language") }
         guard catalog.servingLanguage(for: tag) != nil else {
             throw .invalid(
                 "language",
                 "No templates exist for '\(tag)'. Languages with templates: \(catalog.languages.joined(separator: ", ")). Add Templates/\(tag.language)/ to support it."
             )
         }
-        let zone: TimeZone
-        do { zone = try validTimeZone(timeZone) } catch { throw error.nested(in: "time_zone") }
-        if let staffNotes {
-            try TextInput.check(staffNotes, field: "staff_notes", lineBreaks: true)
-            if staffNotes.count > 10_000 { throw .invalid("staff_notes", "Staff notes have at most 10,000 characters.") }
-        }
-        var points: [ValidatedContactPoint] = []
-        for (index, point) in (contactPoints ?? []).enumerated() {
-            do { points.append(try point.validated()) } catch { throw error.nested(in: "contact_points[\(index)]") }
-        }
-        let addresses = points.map(\.address)
-        if Set(addresses).count != addresses.count { throw .invalid("contact_points", "The same address is listed twice.") }
-        return ValidatedVictim(
-            displayName: name, language: tag, timeZone: zone, discreet: discreet ?? false, staffNotes: staffNotes, contactPoints: points)
+        return tag
+    }
+
+    static func validNotes(_ notes: String) throws(AvisoError) -> String {
+        try TextInput.check(notes, field: "staff_notes", lineBreaks: true)
+        if notes.count > 10_000 { throw .invalid("staff_notes", "Staff notes have at most 10,000 characters.") }
+        return notes
     }
 }
 

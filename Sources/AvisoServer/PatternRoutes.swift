@@ -31,7 +31,7 @@ extension AvisoRoutes {
         }
         v1.delete("patterns/:id/cases/:number") { _, context in
             let staff = try writePattern(context, state: state)
-            return json(try state.store.unlinkCase(try context.parameters.require("number"), fromPattern: try id(context), by: staff))
+            return json(try state.store.unlinkCase(try caseNumber(context), fromPattern: try id(context), by: staff))
         }
         v1.post("patterns/:id/staff") { request, context in
             let staff = try writePattern(context, state: state)
@@ -69,13 +69,13 @@ extension AvisoRoutes {
         }
         v1.get("cases/:number/updates") { _, context in
             let staff = try require(context, .readCases)
-            let number = try context.parameters.require("number")
+            let number = try caseNumber(context)
             try state.store.requireAccess(staff, caseNumber: number)
             return json(UpdateList(updates: try state.store.updates(target: .caseNumber(number))))
         }
         v1.get("cases/:number/hearings") { _, context in
             let staff = try require(context, .readCases)
-            let number = try context.parameters.require("number")
+            let number = try caseNumber(context)
             try state.store.requireAccess(staff, caseNumber: number)
             return json(HearingList(hearings: try state.store.hearings(target: .caseNumber(number))))
         }

@@ -37,7 +37,7 @@ public enum AvisoRoutes {
         }
         v1.get("cases/:number") { _, context in
             let staff = try require(context, .readCases)
-            let number = try context.parameters.require("number")
+            let number = try AvisoRoutes.caseNumber(context)
             try state.store.requireAccess(staff, caseNumber: number)
             var view = try state.store.caseView(number: number, withVictims: true)
             view.neverReached = try state.store.neverReached(caseNumber: number)
@@ -47,9 +47,9 @@ public enum AvisoRoutes {
             let staff = try require(context, .writeCases)
             let planner = state.planner
             let victim = try await body(VictimCreate.self, request, context).validated(catalog: planner.catalog)
-            try state.store.requireAccess(staff, caseNumber: try context.parameters.require("number"))
+            try state.store.requireAccess(staff, caseNumber: try AvisoRoutes.caseNumber(context))
             let view = try state.store.addVictim(
-                victim, toCase: try context.parameters.require("number"), by: staff, planner: planner, now: state.clock.now())
+                victim, toCase: try AvisoRoutes.caseNumber(context), by: staff, planner: planner, now: state.clock.now())
             state.wakeDispatcher()
             context.logger.info(
                 "victim registered",
@@ -61,10 +61,10 @@ public enum AvisoRoutes {
         v1.post("cases/:number/victim-links") { request, context in
             let staff = try require(context, .writeCases)
             let link = try await body(CaseVictimLink.self, request, context)
-            try state.store.requireAccess(staff, caseNumber: try context.parameters.require("number"))
+            try state.store.requireAccess(staff, caseNumber: try AvisoRoutes.caseNumber(context))
             try state.store.requireAccess(staff, victimId: link.victimId)
             return json(
-                try state.store.linkVictim(link.victimId, toCase: try context.parameters.require("number"), now: state.clock.now()), status: .created)
+                try state.store.linkVictim(link.victimId, toCase: try AvisoRoutes.caseNumber(context), now: state.clock.now()), status: .created)
         }
         v1.post("cases/:number/updates") { request, context in
             try await queue(request, context, state: state, dryRun: false)
@@ -174,12 +174,12 @@ public enum AvisoRoutes {
         }
         v1.post("cases/:number/close") { _, context in
             let staff = try require(context, .writeCases)
-            try state.store.requireAccess(staff, caseNumber: try context.parameters.require("number"))
-            return json(try state.store.closeCase(number: try context.parameters.require("number"), by: staff, now: state.clock.now()))
+            try state.store.requireAccess(staff, caseNumber: try AvisoRoutes.caseNumber(context))
+            return json(try state.store.closeCase(number: try AvisoRoutes.caseNumber(context), by: staff, now: state.clock.now()))
         }
         v1.post("cases/:number/staff") { request, context in
             let staff = try require(context, .writeCases)
-            let number = try context.parameters.require("number")
+            let number = try AvisoRoutes.caseNumber(context)
             try state.store.requireAccess(staff, caseNumber: number)
             let input = try await body(CaseStaffAssignment.self, request, context)
             let assigned = try state.store.assign(staffId: input.staffId, toCase: number, now: state.clock.now())
@@ -191,24 +191,25 @@ public enum AvisoRoutes {
                 throw AvisoError(.forbidden, title: "Not allowed", detail: "Only a supervisor puts a case on legal hold or lifts it.")
             }
             let input = try await body(LegalHoldInput.self, request, context)
-            return json(try state.store.setLegalHold(number: try context.parameters.require("number"), hold: input.hold))
+            return json(try state.store.setLegalHold(number: try AvisoRoutes.caseNumber(context), hold: input.hold))
         }
         v1.get("cases/:number/export") { _, context in
             let staff = try require(context, .audit)
-            return json(try state.store.exportCase(number: try context.parameters.require("number"), by: staff, now: state.clock.now()))
+            return json(try state.store.exportCase(number: try AvisoRoutes.caseNumber(context), by: staff, now: state.clock.now()))
         }
         v1.get("victims/:id/export") { _, context in
             let staff = try require(context, .audit)
             return json(try state.store.exportVictim(id: try id(context), by: staff, now: state.clock.now()))
         }
         addPatterns(to: v1, state: state)
+        VictimChangeRoutes.add(to: v1, state: state)
         WebhookRoutes.add(to: router, state: state, metrics: operations.metrics)
         return router
     }
 
     static func queue(_ request: Request, _ context: AvisoRequestContext, state: ServerState, dryRun: Bool) async throws -> Response {
         let staff = try require(context, .writeCases)
-        let number = try context.parameters.require("number")
+        let number = try AvisoRoutes.caseNumber(context)
         try state.store.requireAccess(staff, caseNumber: number)
         return try await queue(request, context, state: state, staff: staff, target: .caseNumber(number), dryRun: dryRun)
     }

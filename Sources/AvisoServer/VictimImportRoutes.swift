@@ -15,7 +15,7 @@ enum VictimImportRoutes {
     static func add(to v1: RouterGroup<AvisoRequestContext>, state: ServerState) {
         v1.post("cases/:number/victims/import") { request, context in
             let staff = try AvisoRoutes.require(context, .writeCases)
-            let number = try context.parameters.require("number")
+            let number = try AvisoRoutes.caseNumber(context)
             var request = request
             let buffer: ByteBuffer
             do {
@@ -34,7 +34,10 @@ enum VictimImportRoutes {
             let dryRun = input.dryRun ?? true
             let rows = input.rows.map { row -> (row: Int, victim: Result<ValidatedVictim, AvisoError>) in
                 do throws(AvisoError) {
-                    return (row.row, .success(try row.victim.validated(catalog: planner.catalog)))
+                    // The import reports a repeated name as a warning of its own, so the one-victim confirmation does not apply.
+                    var victim = try row.victim.validated(catalog: planner.catalog)
+                    victim.confirmSameName = true
+                    return (row.row, .success(victim))
                 } catch {
                     return (row.row, .failure(error))
                 }

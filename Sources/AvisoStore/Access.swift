@@ -31,7 +31,10 @@ extension AvisoStore {
     /// Throws "not found" unless the victim is on a case `staff` may see.
     public func requireAccess(_ staff: StaffAccount, victimId: Int64) throws {
         try pool.read { db in
-            let cases = try Int64.fetchAll(db, sql: "SELECT case_id FROM case_victims WHERE victim_id = ?", arguments: [victimId])
+            // A victim merged into another is seen by whoever sees the one it went to.
+            let cases = try Int64.fetchAll(
+                db, sql: "SELECT case_id FROM case_victims WHERE victim_id = coalesce((SELECT merged_into FROM victims WHERE id = ?1), ?1)",
+                arguments: [victimId])
             guard try Self.sees(db, staff, caseIds: cases) else { throw AvisoError.notFound("victim", String(victimId)) }
         }
     }

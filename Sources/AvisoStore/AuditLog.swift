@@ -143,14 +143,15 @@ public struct ChainBreak: Sendable, Equatable, CustomStringConvertible {
 
 extension AvisoStore {
     /// Walks every hash chain from its first row — the contact log, the
-    /// consent records and the access log — and returns the first break of
-    /// each, or an empty list when all are intact.
+    /// consent records, the access log and the victim changes — and returns
+    /// the first break of each, or an empty list when all are intact.
     public func verifyAuditChains() throws -> [ChainBreak] {
         try pool.read { db in
             var breaks: [ChainBreak] = []
             for (table, fields) in AuditLog.chains {
                 if let problem = try Self.firstBreak(db, table: table, fields: fields) { breaks.append(problem) }
             }
+            if let victimChanges = try Self.victimChangeBreak(db) { breaks.append(victimChanges) }
             return breaks
         }
     }

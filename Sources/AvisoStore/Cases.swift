@@ -5,9 +5,7 @@ import GRDB
 extension AvisoStore {
     public func createCase(_ input: CaseCreate, by staff: StaffAccount, now: Date) throws -> CaseView {
         try pool.write { db in
-            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM cases WHERE number = ?)", arguments: [input.number]) == true {
-                throw AvisoError.conflict("Case \(input.number) already exists. Add victims or updates to it instead of opening it again.")
-            }
+            try Self.refuseDuplicateCase(db, number: input.number, by: staff)
             try db.execute(
                 sql: "INSERT INTO cases (number, offense, unit, summary, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [input.number, input.offense, input.unit, input.summary, staff.id, now.millis])
@@ -57,7 +55,10 @@ extension AvisoStore {
     ) throws -> VictimView {
         try pool.write { db in
             let victimId = try Self.insertVictim(db, victim, caseId: try Self.caseId(db, number: number), by: staff, planner: planner, now: now)
-            return try Self.victimView(db, id: victimId)
+            var view = try Self.victimView(db, id: victimId)
+            let warnings = Self.reachWarnings(view)
+            view.warnings = warnings.isEmpty ? nil : warnings
+            return view
         }
     }
 
@@ -84,6 +85,7 @@ extension AvisoStore {
     static func insertVictim(
         _ db: Database, _ victim: ValidatedVictim, caseId: Int64, by staff: StaffAccount, planner: UpdatePlanner, now: Date
     ) throws -> Int64 {
+        if !victim.confirmSameName { try refuseSameName(db, victim.displayName, caseId: caseId) }
         try db.execute(
             sql: "INSERT INTO victims (display_name, language, time_zone, discreet, staff_notes, created_at) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [victim.displayName, victim.language.value, victim.timeZone.identifier, victim.discreet, victim.staffNotes, now.millis])
@@ -103,7 +105,7 @@ extension AvisoStore {
     public func linkVictim(_ victimId: Int64, toCase number: String, now: Date) throws -> VictimView {
         try pool.write { db in
             let caseId = try Self.caseId(db, number: number)
-            _ = try Self.victimView(db, id: victimId)
+            _ = try Self.activeVictim(db, id: victimId, field: "victim_id")
             try db.execute(
                 sql: "INSERT OR IGNORE INTO case_victims (case_id, victim_id, added_at) VALUES (?, ?, ?)", arguments: [caseId, victimId, now.millis])
             return try Self.victimView(db, id: victimId)
@@ -114,7 +116,7 @@ extension AvisoStore {
         _ point: ValidatedContactPoint, victimId: Int64, by staff: StaffAccount, planner: UpdatePlanner, now: Date
     ) throws -> ContactPointView {
         try pool.write { db in
-            _ = try Self.victimView(db, id: victimId)
+            _ = try Self.activeVictim(db, id: victimId)
             let id = try Self.insertContactPoint(db, victimId: victimId, point: point, by: staff, planner: planner, now: now)
             return try Self.contactPointView(db, id: id)
         }
@@ -127,6 +129,7 @@ extension AvisoStore {
     ) throws -> ContactPointView {
         try pool.write { db in
             _ = try Self.contactPointView(db, id: contactPointId)
+            try Self.requireActiveContactPoint(db, id: contactPointId)
             let consent = try Self.checkVictimOptOut(db, contactPointId: contactPointId, consent: consent)
             try Self.applyStaffConsent(db, contactPointId: contactPointId, consent: consent, by: staff, planner: planner, now: now)
             return try Self.contactPointView(db, id: contactPointId)
@@ -142,9 +145,8 @@ extension AvisoStore {
         _ db: Database, victimId: Int64, point: ValidatedContactPoint, by staff: StaffAccount, planner: UpdatePlanner, now: Date
     ) throws -> Int64 {
         let channel = point.address.channel
-        if let owner = try Int64.fetchOne(
-            db, sql: "SELECT victim_id FROM contact_points WHERE channel = ? AND address = ?", arguments: [channel.rawValue, point.address.value])
-        {
+        if let existing = try existingContactPoint(db, point.address) {
+            let owner: Int64 = existing["victim_id"]
             let what = channel == .sms ? "phone number" : "email address"
             let ownerCases = try Int64.fetchAll(db, sql: "SELECT case_id FROM case_victims WHERE victim_id = ?", arguments: [owner])
             guard try sees(db, staff, caseIds: ownerCases) else {
@@ -153,8 +155,13 @@ extension AvisoStore {
                     "This \(what) is already registered in Aviso on a case you are not assigned to, so it cannot be added here. A supervisor can link that person to this case (aviso victim link, or POST /v1/cases/{number}/victim-links) or assign you to their case."
                 )
             }
+            if let retiredAt: Int64 = existing["retired_at"] {
+                throw AvisoError.conflict(
+                    "This \(what) was victim \(owner)'s contact point \(existing["id"] as Int64) until staff retired it on \(Date(millis: retiredAt)); a retired address keeps its history and is not registered again."
+                )
+            }
             throw AvisoError.conflict(
-                "This \(what) already belongs to victim \(owner). A person who is a victim in two cases is one victim: add victim \(owner) to this case instead."
+                "This \(what) already belongs to victim \(owner)\(existing["address"] as String == point.address.value ? "" : " (written with other capital letters; an email address is the same whatever their case)"). A person who is a victim in two cases is one victim: add victim \(owner) to this case instead."
             )
         }
         try db.execute(
@@ -224,7 +231,7 @@ extension AvisoStore {
         }
         return VictimView(
             id: id, displayName: row["display_name"], language: row["language"], timeZone: row["time_zone"], discreet: row["discreet"],
-            staffNotes: row["staff_notes"], cases: cases, contactPoints: points)
+            staffNotes: row["staff_notes"], cases: cases, contactPoints: points, mergedInto: row["merged_into"])
     }
 
     static func contactPointView(_ db: Database, id: Int64) throws -> ContactPointView {
@@ -239,6 +246,7 @@ extension AvisoStore {
         }
         return ContactPointView(
             id: id, victimId: row["victim_id"], channel: Channel(rawValue: row["channel"]) ?? .sms, address: row["address"],
-            consentState: ConsentState(rawValue: row["consent_state"]) ?? .pending, consent: records)
+            consentState: ConsentState(rawValue: row["consent_state"]) ?? .pending, consent: records,
+            retiredAt: (row["retired_at"] as Int64?).map(Date.init(millis:)))
     }
 }

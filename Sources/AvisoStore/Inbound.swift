@@ -47,7 +47,7 @@ extension AvisoStore {
                 db,
                 sql: """
                     SELECT cp.id, cp.consent_state, cp.victim_id, v.language FROM contact_points cp JOIN victims v ON v.id = cp.victim_id
-                    WHERE cp.channel = 'sms' AND cp.address = ?
+                    WHERE cp.channel = 'sms' AND cp.address = ? AND cp.retired_at IS NULL
                     """, arguments: [sender])
             let contactPointId: Int64? = point?["id"]
             let victimId: Int64? = point?["victim_id"]

@@ -54,6 +54,9 @@ enum Schema {
             try db.execute(sql: v12)
         }
         migrator.registerMigration("v13: staff replies and handled notes") { db in try db.execute(sql: staffReplies) }
+        migrator.registerMigration("v14: victim changes, retired contact points, merged victims, duplicate keys") { db in
+            try VictimChangeSchema.migrate(db)
+        }
         return migrator
     }
 

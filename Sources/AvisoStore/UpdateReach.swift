@@ -123,9 +123,9 @@ extension AvisoStore {
                 db,
                 sql: """
                     SELECT v.id, v.display_name, v.discreet,
-                      (SELECT count(*) FROM contact_points cp WHERE cp.victim_id = v.id) AS points,
-                      (SELECT count(*) FROM contact_points cp WHERE cp.victim_id = v.id AND cp.consent_state = 'opted_in') AS opted_in,
-                      (SELECT count(*) FROM contact_points cp WHERE cp.victim_id = v.id AND cp.consent_state = 'pending') AS pending,
+                      (SELECT count(*) FROM contact_points cp WHERE cp.victim_id = v.id AND cp.retired_at IS NULL) AS points,
+                      (SELECT count(*) FROM contact_points cp WHERE cp.victim_id = v.id AND cp.retired_at IS NULL AND cp.consent_state = 'opted_in') AS opted_in,
+                      (SELECT count(*) FROM contact_points cp WHERE cp.victim_id = v.id AND cp.retired_at IS NULL AND cp.consent_state = 'pending') AS pending,
                       (SELECT group_concat(DISTINCT m.state) FROM messages m WHERE m.victim_id = v.id) AS states
                     FROM case_victims cv JOIN victims v ON v.id = cv.victim_id
                     WHERE cv.case_id = ? AND NOT EXISTS (

@@ -128,7 +128,7 @@ extension AvisoStore {
         let statement = try db.cachedStatement(
             sql: """
                 SELECT v.id, v.language, v.time_zone, v.discreet, cp.id AS contact_point_id, cp.channel, cp.consent_state
-                FROM case_victims cv JOIN victims v ON v.id = cv.victim_id LEFT JOIN contact_points cp ON cp.victim_id = v.id
+                FROM case_victims cv JOIN victims v ON v.id = cv.victim_id LEFT JOIN contact_points cp ON cp.victim_id = v.id AND cp.retired_at IS NULL
                 WHERE cv.case_id = ? ORDER BY cv.victim_id, cp.id
                 """)
         for targetCase in target.cases.sorted(by: { $0.id < $1.id }) {

@@ -85,7 +85,7 @@ extension AvisoStore {
             db,
             sql: """
                 SELECT cp.id, cp.consent_state, v.language, v.discreet,
-                  EXISTS (SELECT 1 FROM contact_points sms WHERE sms.victim_id = v.id AND sms.channel = 'sms' AND sms.consent_state = 'opted_in')
+                  EXISTS (SELECT 1 FROM contact_points sms WHERE sms.victim_id = v.id AND sms.channel = 'sms' AND sms.consent_state = 'opted_in' AND sms.retired_at IS NULL)
                     AS texts_continue
                 FROM contact_points cp JOIN victims v ON v.id = cp.victim_id
                 WHERE cp.unsubscribe_token = ?

@@ -152,7 +152,8 @@ struct ContactOptions: ParsableArguments {
 
 struct VictimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "victim", abstract: "Register and show victims.", subcommands: [Add.self, Import.self, Link.self, Show.self, Conversation.self])
+        commandName: "victim", abstract: "Register, import, show, change and merge victims.",
+        subcommands: [Add.self, Import.self, Link.self, Show.self, Edit.self, Unlink.self, Merge.self, Changes.self, Conversation.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -167,13 +168,14 @@ struct VictimCommand: AsyncParsableCommand {
         @Option(help: "IANA time zone.") var timeZone = "America/Chicago"
         @Flag(help: "Discreet mode: messages carry no case details, only a request to call.") var discreet = false
         @Option(help: "Notes for staff.") var notes: String?
+        @Flag(help: "Register them even though a victim of the same name is on the case: they are two people.") var confirmSameName = false
         @OptionGroup var contact: ContactOptions
 
         func run() async throws {
             try await guarded {
                 let body = VictimCreate(
                     displayName: name, language: language, timeZone: timeZone, discreet: discreet, staffNotes: notes,
-                    contactPoints: try contact.contactPoints())
+                    contactPoints: try contact.contactPoints(), confirmSameName: confirmSameName ? true : nil)
                 let view: VictimView = try await options.client().post("/v1/cases/\(APIClient.segment(caseNumber))/victims", body)
                 try options.output(view) { "Registered on \(caseNumber).\n" + describe($0) }
             }
@@ -211,7 +213,8 @@ struct VictimCommand: AsyncParsableCommand {
 
 struct ContactCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "contact", abstract: "Add a phone number or email address to a victim.", subcommands: [Add.self])
+        commandName: "contact", abstract: "Add, retire or replace a victim's phone numbers and email addresses.",
+        subcommands: [Add.self, Retire.self, Replace.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add contact points to a victim.")

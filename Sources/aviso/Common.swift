@@ -53,10 +53,17 @@ func describe(_ victim: VictimView) -> String {
     var lines = [
         "Victim \(victim.id): \(victim.displayName) — language \(victim.language), \(victim.timeZone)\(victim.discreet ? ", discreet mode" : "")"
     ]
+    if let target = victim.mergedInto {
+        lines.append("  merged into victim \(target): aviso victim show \(target)")
+        return lines.joined(separator: "\n")
+    }
     if !victim.cases.isEmpty { lines.append("  cases: \(victim.cases.joined(separator: ", "))") }
     for point in victim.contactPoints {
-        lines.append("  contact point \(point.id): \(point.channel.rawValue) \(point.address) — \(point.consentState.rawValue)")
+        let retired = point.retiredAt.map { " — retired \(formatDate($0))" } ?? ""
+        lines.append("  contact point \(point.id): \(point.channel.rawValue) \(point.address) — \(point.consentState.rawValue)\(retired)")
     }
+    if !victim.reachable { lines.append("  not reachable: no contact point in use is opted in") }
+    for warning in victim.warnings ?? [] { lines.append("Warning: \(warning)") }
     return lines.joined(separator: "\n")
 }
 

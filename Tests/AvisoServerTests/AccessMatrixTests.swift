@@ -137,6 +137,18 @@ import Testing
             "GET /v1/me/tokens": Row(uri: "/v1/me/tokens", rule: .anyStaff),
             "GET /v1/access-log": Row(uri: "/v1/access-log", rule: .audit),
             "GET /v1/approvals": Row(uri: "/v1/approvals", rule: .list),
+            "PATCH /v1/victims/{id}": Row(uri: "/v1/victims/\(ids.victim)", body: #"{"staff_notes": "prefers evenings"}"#, rule: .caseWrite(.ok)),
+            "GET /v1/victims/{id}/changes": Row(uri: "/v1/victims/\(ids.victim)/changes", rule: .caseRead),
+            "POST /v1/victims/{id}/merge": Row(
+                uri: "/v1/victims/\(ids.victim)/merge", body: #"{"duplicate_victim_id": \#(ids.otherVictim)}"#, rule: .caseWrite(.ok)),
+            // José is on both cases (linked in the seed): taking him off the second leaves him on the first.
+            "DELETE /v1/cases/{number}/victims/{id}": Row(uri: "/v1/cases/KC-2025-000002/victims/\(ids.victim)", rule: .caseWrite(.ok)),
+            "POST /v1/contact-points/{id}/retire": Row(uri: "/v1/contact-points/\(ids.contactPoint)/retire", body: "{}", rule: .caseWrite(.ok)),
+            "POST /v1/contact-points/{id}/replace": Row(
+                uri: "/v1/contact-points/\(ids.contactPoint)/replace",
+                body:
+                    #"{"channel": "sms", "address": "+1 816 555 0199", "consent": {"state": "opted_in", "method": "verbal", "wording_version": "2026-01"}}"#,
+                rule: .caseWrite(.created)),
             "GET /v1/approvals/{id}": Row(uri: "/v1/approvals/\(ids.approval)", rule: .caseRead),
             "POST /v1/approvals/{id}/approve": Row(
                 uri: "/v1/approvals/\(ids.approval)/approve", body: #"{"preview_digest": "\#(ids.approvalDigest)"}"#, rule: .approve),
@@ -204,6 +216,7 @@ import Testing
         let victim = try fixture.addVictim("José Pérez", language: "es", phone: "+18165550142", email: "jose@example.org")
         try fixture.openCase("KC-2025-000002")
         let other = try fixture.addVictim("Luis Gómez", language: "es", phone: "+18165550143", caseNumber: "KC-2025-000002")
+        _ = try fixture.store.linkVictim(victim.id, toCase: "KC-2025-000002", now: fixture.clock.now())
         let update = try fixture.queue(.arrest, sendAt: fixture.clock.now().addingTimeInterval(86_400))
         _ = try fixture.store.receiveInbound(
             providerId: "SMq1", from: "+18165550142", body: "¿Cuándo es la corte?", planner: fixture.planner, now: fixture.clock.now())

@@ -113,5 +113,9 @@ public struct ApprovalPolicy: Sendable, Equatable {
         return nil
     }
 
-    public var isActive: Bool { !events.isEmpty || recipientsOver != nil }
+    /// Whether an update of `event` can need approval at all; when false, no preview is needed to decide.
+    public func mayApply(to event: Event) -> Bool {
+        if urgentSkips && event.isUrgent { return false }
+        return events.contains(event) || recipientsOver != nil
+    }
 }

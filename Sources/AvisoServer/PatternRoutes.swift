@@ -122,7 +122,7 @@ extension AvisoRoutes {
         try SendAtRule.check(sendAt, raw: input.sendAt, now: state.clock.now(), zone: planner.policy.departmentZone)
         let update = UpdateRequest(event: event, fields: fields, sendAt: sendAt)
         let policy = state.security.approval
-        if !dryRun, expectDigest == nil, policy.isActive {
+        if !dryRun, expectDigest == nil, policy.mayApply(to: event) {
             // The preview the requester would have seen decides, and is kept for the approver.
             let preview = try state.store.queueUpdate(
                 update, target: target, by: staff, planner: planner, now: state.clock.now(), dryRun: true, messageLifetime: current.messageLifetime)

@@ -143,7 +143,7 @@ struct Audit: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Verify the hash chains of the contact, consent and access logs; name the first broken row.")
+            abstract: "Verify the hash chains of the contact, consent, access and victim-change logs; name the first broken row.")
         @OptionGroup var options: ConfigOption
 
         func run() async throws {
@@ -152,7 +152,7 @@ struct Audit: AsyncParsableCommand {
                 let store = try AvisoStore(path: configuration.resolvedDatabasePath, migrate: false)
                 let breaks = try store.verifyAuditChains()
                 if breaks.isEmpty {
-                    print("Every chain is intact: contact_log, consent_records and access_log.")
+                    print("Every chain is intact: contact_log, consent_records, access_log and victim_changes.")
                 } else {
                     for problem in breaks { print("BROKEN: \(problem)") }
                     throw ExitCode(1)

@@ -26,6 +26,28 @@ import Testing
         #expect(counts.0 == 1 && counts.1 == 2)
     }
 
+    @Test func theAccessLogIsAppendOnlyAndVerified() async throws {
+        let fixture = try StoreFixture()
+        for index in 1...3 {
+            try fixture.store.recordAccess(
+                actor: fixture.captain.actor, action: "GET /v1/victims/{id}", object: "/v1/victims/\(index)", client: "127.0.0.1", outcome: 200,
+                at: fixture.clock.now())
+        }
+        let db = try DatabaseQueue(path: fixture.store.path)
+        for sql in ["UPDATE access_log SET outcome = 404", "DELETE FROM access_log"] {
+            #expect(throws: DatabaseError.self, "\(sql)") { try db.write { try $0.execute(sql: sql) } }
+        }
+        #expect(try fixture.store.verifyAuditChains().isEmpty)
+        try await db.write { db in
+            try db.execute(sql: "DROP TRIGGER access_log_no_update")
+            try db.execute(sql: "UPDATE access_log SET object = '/v1/victims/9' WHERE id = 2")
+        }
+        #expect(
+            try fixture.store.verifyAuditChains().map(\.description) == [
+                "access_log row 2: the content does not match its hash (the row was altered)"
+            ])
+    }
+
     @Test func theSchemaHoldsNoImmigrationData() throws {
         let fixture = try StoreFixture()
         let columns = try DatabaseQueue(path: fixture.store.path).read { db in
